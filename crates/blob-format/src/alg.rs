@@ -165,6 +165,21 @@ macro_rules! name_traits {
                 $ty::from_name(s).ok_or_else(|| UnknownName { what: $what, name: s.to_owned() })
             }
         }
+
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.name())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+                $ty::from_name(&name).ok_or_else(|| {
+                    serde::de::Error::custom(UnknownName { what: $what, name: name.into_owned() })
+                })
+            }
+        }
     };
 }
 name_traits!(Alg, "alg");

@@ -1,0 +1,328 @@
+//! The parsed, borrowed view of a blob, and the strict parser.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::walk::{self, Sink};
+use crate::{b64, Envelope, Error, ErrorKind, Header, Part};
+
+/// The format prefix written after the marker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prefix {
+    /// `CloudSecretManagementBackupV1.huaweicloud.com`, as on the English API page. Written by default.
+    Long,
+    /// `CloudSecretManagementBackupV1.com`, as in the API Explorer definitions. Read, and written on request.
+    Short,
+}
+
+/// The long prefix, written by default.
+pub const PREFIX_LONG: &str = "CloudSecretManagementBackupV1.huaweicloud.com";
+/// The short prefix, read always and written on request.
+pub const PREFIX_SHORT: &str = "CloudSecretManagementBackupV1.com";
+
+impl Prefix {
+    /// The prefix text.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Prefix::Long => PREFIX_LONG,
+            Prefix::Short => PREFIX_SHORT,
+        }
+    }
+
+    /// The prefix that `s` starts with, if any.
+    pub fn find(s: &str) -> Option<Prefix> {
+        // Long first: the two share "CloudSecretManagementBackupV1.".
+        [Prefix::Long, Prefix::Short].into_iter().find(|p| s.starts_with(p.as_str()))
+    }
+}
+
+/// The byte before the prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Marker {
+    /// `)` (0x29), as the published examples have it. Written by default.
+    Published,
+    /// The prefix's length (0x2D for the long prefix, 0x21 for the short one), as a
+    /// length-prefixed string writer would emit it (the Azure Key Vault convention).
+    Length,
+}
+
+/// The published marker byte, `)`.
+pub const MARKER: u8 = b')';
+
+impl Marker {
+    /// The marker byte in front of `prefix`.
+    pub const fn byte(self, prefix: Prefix) -> u8 {
+        match self {
+            Marker::Published => MARKER,
+            // Both prefixes are shorter than 128 bytes.
+            Marker::Length => prefix.as_str().len() as u8,
+        }
+    }
+
+    /// Which marker `c` is in front of `prefix`, if it is one.
+    pub fn classify(c: char, prefix: Prefix) -> Option<Marker> {
+        [Marker::Published, Marker::Length].into_iter().find(|m| u32::from(m.byte(prefix)) == u32::from(c))
+    }
+}
+
+/// Limits applied before anything is decoded. The defaults are safe for a server that takes blobs
+/// from strangers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The whole input, JSON body included, in bytes. Default 4 MiB: the service's largest secret
+    /// (20 versions of 64 KiB, binary) makes a blob of about 2.3 MB.
+    pub max_input_len: usize,
+    /// The header segment, in characters. Default 4096: the service's header is 120.
+    pub max_header_len: usize,
+    /// JSON nesting depth in the header. Default 8: the service's header is flat (depth 1).
+    pub max_header_depth: usize,
+}
+
+impl Limits {
+    /// The default limits (see each field).
+    pub const DEFAULT: Limits = Limits { max_input_len: 4 << 20, max_header_len: 4096, max_header_depth: 8 };
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::DEFAULT
+    }
+}
+
+/// One base64url segment of the JWE, borrowed from the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment<'a> {
+    part: Part,
+    text: &'a str,
+    offset: usize,
+}
+
+impl<'a> Segment<'a> {
+    /// Which segment this is.
+    pub fn part(&self) -> Part {
+        self.part
+    }
+
+    /// The base64url text, exactly as in the input.
+    pub fn as_str(&self) -> &'a str {
+        self.text
+    }
+
+    /// Character offset of the segment's first character in the whole input.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Length of the decoded bytes, known without decoding.
+    pub fn decoded_len(&self) -> usize {
+        b64::decoded_len(self.text.len())
+    }
+
+    /// Decodes the segment.
+    pub fn decode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.decoded_len());
+        self.decode_into(&mut out);
+        out
+    }
+
+    /// Decodes the segment, appending to `out` (to reuse a buffer, or to decode into a zeroizing one).
+    pub fn decode_into(&self, out: &mut Vec<u8>) {
+        // `parse` validated the text as canonical base64url, which the decoder accepts.
+        let before = out.len();
+        if b64::decode_into(self.text, out).is_err() {
+            out.truncate(before);
+        }
+    }
+}
+
+/// A parsed blob: a borrowed view of the input with a typed header.
+///
+/// Made by [`parse`] (or [`parse_with`]); every rule of the format has been checked, so every
+/// segment decodes and has the length its header implies.
+#[derive(Clone, Debug)]
+pub struct Blob<'a> {
+    blob: &'a str,
+    envelope: Envelope,
+    marker: Marker,
+    prefix: Prefix,
+    header: Header,
+    segments: [Segment<'a>; 5],
+}
+
+impl<'a> Blob<'a> {
+    /// The blob text (marker, prefix, JWE) exactly as in the input, without envelope or whitespace.
+    /// Serializing a parsed blob gives exactly this.
+    pub fn as_str(&self) -> &'a str {
+        self.blob
+    }
+
+    /// The compact JWE part (after marker and prefix).
+    pub fn jwe(&self) -> &'a str {
+        let skip = self.blob.len().saturating_sub(self.jwe_len());
+        self.blob.get(skip..).unwrap_or("")
+    }
+
+    fn jwe_len(&self) -> usize {
+        self.segments.iter().map(|s| s.text.len() + 1).sum::<usize>() - 1
+    }
+
+    /// How the blob was wrapped in the input.
+    pub fn envelope(&self) -> Envelope {
+        self.envelope
+    }
+
+    /// The marker byte that was seen.
+    pub fn marker(&self) -> Marker {
+        self.marker
+    }
+
+    /// The prefix that was seen.
+    pub fn prefix(&self) -> Prefix {
+        self.prefix
+    }
+
+    /// The typed protected header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The JWE additional authenticated data: the ASCII of the header segment exactly as it stands
+    /// in the blob (RFC 7516 section 5.1 step 14), never a re-serialization of the parsed header.
+    pub fn aad(&self) -> &'a [u8] {
+        self.segments[0].text.as_bytes()
+    }
+
+    /// The header segment.
+    pub fn header_segment(&self) -> Segment<'a> {
+        self.segments[0]
+    }
+
+    /// The encrypted (wrapped) content-encryption key.
+    pub fn encrypted_key(&self) -> Segment<'a> {
+        self.segments[1]
+    }
+
+    /// The initialisation vector.
+    pub fn iv(&self) -> Segment<'a> {
+        self.segments[2]
+    }
+
+    /// The ciphertext.
+    pub fn ciphertext(&self) -> Segment<'a> {
+        self.segments[3]
+    }
+
+    /// The authentication tag.
+    pub fn tag(&self) -> Segment<'a> {
+        self.segments[4]
+    }
+
+    /// The five segments in order.
+    pub fn segments(&self) -> &[Segment<'a>; 5] {
+        &self.segments
+    }
+}
+
+impl fmt::Display for Blob<'_> {
+    /// Writes the blob exactly as it was read.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.blob)
+    }
+}
+
+/// Parses an input with the [default limits](Limits::DEFAULT): a bare blob or an API JSON body,
+/// with surrounding whitespace.
+///
+/// Strict: the first broken rule is returned as an [`Error`] naming the part and the character
+/// offset in `input`.
+///
+/// ```
+/// let blob = blob_format::Builder::new(blob_format::Header::new(
+///     blob_format::Alg::A128Kw, blob_format::Enc::A128Gcm).with_kid("k1"))
+///     .encrypted_key(&[7; 24]).iv(&[1; 12]).ciphertext(b"ciphertext").tag(&[2; 16])
+///     .to_string();
+/// let body = format!("{{\"secret_blob\": \"{blob}\"}}\n");
+/// let parsed = blob_format::parse(&body)?;
+/// assert_eq!(parsed.as_str(), blob);
+/// assert_eq!(parsed.header().kid(), Some("k1"));
+/// assert_eq!(parsed.iv().decode(), vec![1; 12]);
+/// # Ok::<(), blob_format::Error>(())
+/// ```
+pub fn parse(input: &str) -> Result<Blob<'_>, Error> {
+    parse_with(input, &Limits::DEFAULT)
+}
+
+/// [`parse`] with explicit limits.
+pub fn parse_with<'a>(input: &'a str, limits: &Limits) -> Result<Blob<'a>, Error> {
+    let mut sink = Sink::strict();
+    let (w, _) = walk::walk(input, limits, &mut sink);
+    if let Some(e) = sink.first_error() {
+        return Err(e);
+    }
+    let text = w.text;
+    let internal = |what: &str| Error {
+        kind: ErrorKind::InvalidJson { reason: format!("internal: {what} missing after a clean walk") },
+        part: Part::Input,
+        offset: 0,
+    };
+    let (blob, _) = w.blob.ok_or_else(|| internal("blob"))?;
+    let (_, marker, _) = w.marker.ok_or_else(|| internal("marker"))?;
+    let (prefix, _) = w.prefix.ok_or_else(|| internal("prefix"))?;
+    let header = w.jwe.header.ok_or_else(|| internal("header"))?;
+    let seg = |i: usize| {
+        w.jwe
+            .segments
+            .get(i)
+            .map(|s| Segment { part: s.part, text: s.text, offset: text.chars(s.start) })
+            .ok_or_else(|| internal("segment"))
+    };
+    Ok(Blob {
+        blob,
+        envelope: w.envelope.unwrap_or(Envelope::Bare),
+        marker: marker.ok_or_else(|| internal("marker kind"))?,
+        prefix,
+        header,
+        segments: [seg(0)?, seg(1)?, seg(2)?, seg(3)?, seg(4)?],
+    })
+}
+
+/// Parses bytes (a file's content, say): refuses non-UTF-8 input with the offset of the first
+/// bad byte, then [`parse_with`].
+pub fn parse_bytes<'a>(input: &'a [u8], limits: &Limits) -> Result<Blob<'a>, Error> {
+    parse_with(as_text(input, limits)?, limits)
+}
+
+/// The input as text, or an error naming the size or the first non-UTF-8 byte.
+pub fn as_text<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a str, Error> {
+    if input.len() > limits.max_input_len {
+        let kind = ErrorKind::InputTooLarge { len: input.len(), max: limits.max_input_len };
+        return Err(Error { kind, part: Part::Input, offset: 0 });
+    }
+    std::str::from_utf8(input).map_err(|e| {
+        let offset = input.get(..e.valid_up_to()).and_then(|b| std::str::from_utf8(b).ok()).map_or(0, |s| s.chars().count());
+        Error { kind: ErrorKind::NotUtf8, part: Part::Input, offset }
+    })
+}
+
+/// Parses exactly a bare blob: no envelope, no surrounding whitespace. For callers (and fuzzers)
+/// that need "parse succeeds" to mean "these bytes are a blob".
+pub fn parse_blob(blob: &str) -> Result<Blob<'_>, Error> {
+    // Anything `parse` would strip or unwrap is, for a bare blob, a character out of place.
+    let stripped = |c: char| c.is_whitespace() || c == '{' || c == '[';
+    if let Some(found) = blob.chars().next().filter(|&c| stripped(c)) {
+        let (kind, part) = if found.is_whitespace() {
+            (ErrorKind::Whitespace { found }, Part::Input)
+        } else {
+            (ErrorKind::UnknownMarker { found }, Part::Marker)
+        };
+        return Err(Error { kind, part, offset: 0 });
+    }
+    if let Some(found) = blob.chars().next_back().filter(|c| c.is_whitespace()) {
+        let offset = blob.chars().count() - 1;
+        return Err(Error { kind: ErrorKind::Whitespace { found }, part: Part::Input, offset });
+    }
+    parse(blob)
+}
