@@ -5,7 +5,8 @@
 
 fn main() -> std::io::Result<()> {
     let path = std::env::args().nth(1).unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/samples/huawei/api-page-example-long-prefix.json").into()
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/samples/huawei/api-page-example-long-prefix.json")
+            .into()
     });
     let input = std::fs::read(&path)?;
     let text = String::from_utf8_lossy(&input);

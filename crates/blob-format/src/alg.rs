@@ -86,14 +86,8 @@ pub enum Enc {
 
 impl Enc {
     /// Every supported `enc`, in a stable order.
-    pub const ALL: [Enc; 6] = [
-        Enc::A128CbcHs256,
-        Enc::A192CbcHs384,
-        Enc::A256CbcHs512,
-        Enc::A128Gcm,
-        Enc::A192Gcm,
-        Enc::A256Gcm,
-    ];
+    pub const ALL: [Enc; 6] =
+        [Enc::A128CbcHs256, Enc::A192CbcHs384, Enc::A256CbcHs512, Enc::A128Gcm, Enc::A192Gcm, Enc::A256Gcm];
 
     /// The JOSE name, as written in a header.
     pub const fn name(self) -> &'static str {
@@ -175,9 +169,8 @@ macro_rules! name_traits {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-                $ty::from_name(&name).ok_or_else(|| {
-                    serde::de::Error::custom(UnknownName { what: $what, name: name.into_owned() })
-                })
+                $ty::from_name(&name)
+                    .ok_or_else(|| serde::de::Error::custom(UnknownName { what: $what, name: name.into_owned() }))
             }
         }
     };

@@ -79,20 +79,22 @@ pub(crate) fn validate(segment: &str) -> Result<(), (usize, ErrorKind)> {
 
 /// Decoded length of a validated segment of `chars` characters.
 pub(crate) const fn decoded_len(chars: usize) -> usize {
-    chars / 4 * 3 + match chars % 4 {
-        2 => 1,
-        3 => 2,
-        _ => 0,
-    }
+    chars / 4 * 3
+        + match chars % 4 {
+            2 => 1,
+            3 => 2,
+            _ => 0,
+        }
 }
 
 /// Encoded length of `bytes` bytes.
 pub const fn encoded_len(bytes: usize) -> usize {
-    bytes / 3 * 4 + match bytes % 3 {
-        1 => 2,
-        2 => 3,
-        _ => 0,
-    }
+    bytes / 3 * 4
+        + match bytes % 3 {
+            1 => 2,
+            2 => 3,
+            _ => 0,
+        }
 }
 
 /// Decodes a segment that [`validate`] accepted, appending to `out`.

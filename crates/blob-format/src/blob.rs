@@ -302,7 +302,8 @@ pub fn as_text<'a>(input: &'a [u8], limits: &Limits) -> Result<&'a str, Error> {
         return Err(Error { kind, part: Part::Input, offset: 0 });
     }
     std::str::from_utf8(input).map_err(|e| {
-        let offset = input.get(..e.valid_up_to()).and_then(|b| std::str::from_utf8(b).ok()).map_or(0, |s| s.chars().count());
+        let offset =
+            input.get(..e.valid_up_to()).and_then(|b| std::str::from_utf8(b).ok()).map_or(0, |s| s.chars().count());
         Error { kind: ErrorKind::NotUtf8, part: Part::Input, offset }
     })
 }

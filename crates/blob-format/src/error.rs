@@ -151,7 +151,9 @@ pub enum ErrorKind {
         found: u8,
     },
     /// No CSMS prefix after the marker.
-    #[error("no CSMS backup prefix (CloudSecretManagementBackupV1.huaweicloud.com or CloudSecretManagementBackupV1.com)")]
+    #[error(
+        "no CSMS backup prefix (CloudSecretManagementBackupV1.huaweicloud.com or CloudSecretManagementBackupV1.com)"
+    )]
     UnknownPrefix,
     /// The input is a bare compact JWE, without marker and prefix.
     #[error("a bare compact JWE without the marker and prefix of a CSMS backup")]
@@ -267,7 +269,9 @@ pub enum ErrorKind {
         alg: String,
     },
     /// `enc` is not one this library supports.
-    #[error("enc {enc:?} is not supported (A128CBC-HS256, A192CBC-HS384, A256CBC-HS512, A128GCM, A192GCM, A256GCM are)")]
+    #[error(
+        "enc {enc:?} is not supported (A128CBC-HS256, A192CBC-HS384, A256CBC-HS512, A128GCM, A192GCM, A256GCM are)"
+    )]
     UnsupportedEnc {
         /// The `enc` value.
         enc: String,

@@ -180,7 +180,8 @@ pub fn inspect_with(input: &str, limits: &Limits) -> Report {
         }
     }
     let sibling = w.sibling.as_ref().map(|s| sibling_report(s, &w.jwe, limits));
-    let (segments, header_members) = if sibling.is_some() { (Vec::new(), None) } else { (part_reports(&w.jwe, text), w.jwe.members.clone()) };
+    let (segments, header_members) =
+        if sibling.is_some() { (Vec::new(), None) } else { (part_reports(&w.jwe, text), w.jwe.members.clone()) };
     Report {
         input_len: text.chars(input.len()),
         envelope: w.envelope,
@@ -250,7 +251,13 @@ fn sibling_report(s: &walk::SiblingWalk, raw_jwe: &JweWalk<'_>, limits: &Limits)
             (part_reports(&jw, text), jw.members.clone())
         }
     };
-    SiblingReport { format: s.format, base64_wrapped: s.decoded.is_some(), length_byte: s.length_byte, segments, header }
+    SiblingReport {
+        format: s.format,
+        base64_wrapped: s.decoded.is_some(),
+        length_byte: s.length_byte,
+        segments,
+        header,
+    }
 }
 
 impl fmt::Display for Report {
@@ -268,7 +275,9 @@ impl Report {
         let verdict = if self.is_well_formed() { "well formed" } else { "NOT well formed" };
         writeln!(out, "CSMS secret backup blob: {verdict} ({} characters)", self.input_len)?;
         match (self.envelope, &self.blob) {
-            (Some(Envelope::JsonBody), Some(r)) => writeln!(out, "  envelope: JSON body, secret_blob at {}..{}", r.start, r.end)?,
+            (Some(Envelope::JsonBody), Some(r)) => {
+                writeln!(out, "  envelope: JSON body, secret_blob at {}..{}", r.start, r.end)?
+            }
             (Some(Envelope::Bare), Some(r)) => writeln!(out, "  envelope: bare blob at {}..{}", r.start, r.end)?,
             _ => {}
         }
@@ -294,7 +303,12 @@ impl Report {
             };
             let decoded = s.decoded_len.map_or_else(|| "not valid base64url".to_owned(), |n| format!("{n} bytes"));
             let expected = s.expected.as_ref().map_or_else(String::new, |e| format!(" (expected {e})"));
-            writeln!(out, "  {:>9}  {name:<10}  {} chars -> {decoded}{expected}", format!("{}..{}", s.range.start, s.range.end), s.encoded_len)?;
+            writeln!(
+                out,
+                "  {:>9}  {name:<10}  {} chars -> {decoded}{expected}",
+                format!("{}..{}", s.range.start, s.range.end),
+                s.encoded_len
+            )?;
         }
         if self.segment_count > 0 && self.segment_count != 5 {
             writeln!(out, "             ({} segments; a compact JWE has 5)", self.segment_count)?;
@@ -324,12 +338,22 @@ impl Report {
             }
         }
         if let Some(s) = &self.sibling {
-            let wrapped = if s.base64_wrapped { ", base64url-wrapped as the REST API returns it (offsets below are in the decoded text)" } else { "" };
+            let wrapped = if s.base64_wrapped {
+                ", base64url-wrapped as the REST API returns it (offsets below are in the decoded text)"
+            } else {
+                ""
+            };
             writeln!(out, "  sibling format: {}{wrapped}", s.format)?;
             writeln!(out, "    length byte 0x{:02x}, prefix {}", s.length_byte, s.format.prefix())?;
             for p in &s.segments {
                 let decoded = p.decoded_len.map_or_else(|| "not valid base64url".to_owned(), |n| format!("{n} bytes"));
-                writeln!(out, "    {:>11}  {:<13} {} chars -> {decoded}", format!("{}..{}", p.range.start, p.range.end), p.part.code(), p.encoded_len)?;
+                writeln!(
+                    out,
+                    "    {:>11}  {:<13} {} chars -> {decoded}",
+                    format!("{}..{}", p.range.start, p.range.end),
+                    p.part.code(),
+                    p.encoded_len
+                )?;
             }
             if let Some(members) = &s.header {
                 for (name, value) in members {

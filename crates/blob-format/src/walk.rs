@@ -135,15 +135,8 @@ pub(crate) struct SiblingWalk {
 /// Walks `input`. The `Result` only says whether a strict walk stopped early.
 pub(crate) fn walk<'a>(input: &'a str, limits: &Limits, sink: &mut Sink) -> (Walk<'a>, Result<(), Stop>) {
     let text = Text::new(input);
-    let mut w = Walk {
-        text,
-        envelope: None,
-        blob: None,
-        marker: None,
-        prefix: None,
-        jwe: JweWalk::default(),
-        sibling: None,
-    };
+    let mut w =
+        Walk { text, envelope: None, blob: None, marker: None, prefix: None, jwe: JweWalk::default(), sibling: None };
     let result = walk_input(&mut w, input, limits, sink);
     (w, result)
 }
@@ -219,7 +212,13 @@ fn walk_blob<'a>(w: &mut Walk<'a>, blob: &'a str, start: usize, limits: &Limits,
 }
 
 /// The blob has no CSMS prefix: name what it is, if we can.
-fn unknown_prefix<'a>(w: &mut Walk<'a>, blob: &'a str, start: usize, limits: &Limits, sink: &mut Sink) -> Result<(), Stop> {
+fn unknown_prefix<'a>(
+    w: &mut Walk<'a>,
+    blob: &'a str,
+    start: usize,
+    limits: &Limits,
+    sink: &mut Sink,
+) -> Result<(), Stop> {
     let text = w.text;
     // An Azure Key Vault backup as the SDKs hold it: length byte, prefix, JWE.
     if let Some((format, length_byte, jwe_at)) = azure_raw(blob) {
@@ -270,8 +269,8 @@ fn azure_raw(s: &str) -> Option<(Sibling, u32, usize)> {
 
 /// Decodes `s` as base64 in any common dialect, when it is nothing but base64 and the result is text.
 fn decode_any_base64(s: &str) -> Option<String> {
-    let plausible = s.len() >= 8
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/' | b'='));
+    let plausible =
+        s.len() >= 8 && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/' | b'='));
     if !plausible {
         return None;
     }
@@ -328,7 +327,13 @@ pub(crate) fn walk_jwe<'a>(
     Ok(())
 }
 
-fn walk_header(jw: &mut JweWalk<'_>, text: Text<'_>, seg: Seg<'_>, limits: &Limits, sink: &mut Sink) -> Result<(), Stop> {
+fn walk_header(
+    jw: &mut JweWalk<'_>,
+    text: Text<'_>,
+    seg: Seg<'_>,
+    limits: &Limits,
+    sink: &mut Sink,
+) -> Result<(), Stop> {
     if seg.text.len() > limits.max_header_len {
         let kind = ErrorKind::HeaderTooLarge { len: seg.text.len(), max: limits.max_header_len };
         return error(sink, text, kind, Part::Header, seg.start);
@@ -377,7 +382,8 @@ fn header_notes(members: &[(String, Value)], text: Text<'_>, at: usize, sink: &m
             format!("members in the order {}; the service writes kid, enc, alg", names.join(", "))
         });
     }
-    let others: Vec<&str> = names.iter().copied().filter(|n| !["kid", "enc", "alg", "typ", "cty", "crit"].contains(n)).collect();
+    let others: Vec<&str> =
+        names.iter().copied().filter(|n| !["kid", "enc", "alg", "typ", "cty", "crit"].contains(n)).collect();
     if !others.is_empty() {
         note(sink, text, Severity::Note, "extra_members", Part::Header, at, || {
             format!("members the service does not write: {}", others.join(", "))
