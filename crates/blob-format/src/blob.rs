@@ -72,8 +72,10 @@ impl Marker {
 /// from strangers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// The whole input, JSON body included, in bytes. Default 4 MiB: the service's largest secret
-    /// (20 versions of 64 KiB, binary) makes a blob of about 2.3 MB.
+    /// The whole input, JSON body included, in bytes. Default 12 MiB: the service's largest secret
+    /// (20 versions of 64 KiB, binary) makes a blob of about 2.3 MB, and the largest document that
+    /// `blob-seal`'s default limits admit (8 MiB, string values escaped in the worst way) makes
+    /// one of 10.7 MiB.
     pub max_input_len: usize,
     /// The header segment, in characters. Default 4096: the service's header is 120.
     pub max_header_len: usize,
@@ -83,7 +85,7 @@ pub struct Limits {
 
 impl Limits {
     /// The default limits (see each field).
-    pub const DEFAULT: Limits = Limits { max_input_len: 4 << 20, max_header_len: 4096, max_header_depth: 8 };
+    pub const DEFAULT: Limits = Limits { max_input_len: 12 << 20, max_header_len: 4096, max_header_depth: 8 };
 }
 
 impl Default for Limits {

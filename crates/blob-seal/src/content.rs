@@ -200,8 +200,11 @@ fn aad_bits(aad: &[u8]) -> Result<[u8; 8], CryptoError> {
 
 /// Splits a CBC-HMAC content key into `(MAC_KEY, ENC_KEY)`, MAC key first (RFC 7518 section 5.2.2.1).
 fn split_cek(enc: Enc, cek: &[u8]) -> Result<(&[u8], &[u8]), CryptoError> {
-    cek.split_at_checked(cek.len() / 2)
-        .ok_or(CryptoError::CekLength { enc, expected: enc.cek_len(), actual: cek.len() })
+    cek.split_at_checked(cek.len() / 2).ok_or(CryptoError::CekLength {
+        enc,
+        expected: enc.cek_len(),
+        actual: cek.len(),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -326,9 +329,10 @@ fn gcm_decrypt(
 /// The parts of a hash function HMAC needs, with fixed-size block and output types (no slicing).
 trait Digest: Sized {
     /// One hash block (64 or 128 bytes): the HMAC key pad.
-    type Block: AsRef<[u8]> + AsMut<[u8]> + Default + Zeroize;
+    type Block: AsRef<[u8]> + AsMut<[u8]> + Zeroize;
     /// The digest.
     type Output: AsRef<[u8]> + Zeroize;
+    fn zero_block() -> Self::Block;
     fn new() -> Self;
     fn update(&mut self, data: &[u8]);
     fn finish(self) -> Self::Output;
@@ -339,6 +343,9 @@ macro_rules! digest {
         impl Digest for $ty {
             type Block = [u8; $block];
             type Output = [u8; $out];
+            fn zero_block() -> Self::Block {
+                [0; $block]
+            }
             fn new() -> Self {
                 <$ty>::new()
             }
@@ -360,7 +367,7 @@ digest!(Sha512, 128, 64);
 /// The padded keys are zeroized on drop. (OpenSSL's SHA contexts, which hold the state after the key block,
 /// are plain stack values that this crate cannot wipe.)
 fn hmac<D: Digest>(key: &[u8], parts: &[&[u8]]) -> D::Output {
-    let mut pad = Zeroizing::new(D::Block::default());
+    let mut pad = Zeroizing::new(D::zero_block());
     {
         let pad: &mut [u8] = AsMut::<[u8]>::as_mut(&mut *pad);
         if key.len() > pad.len() {

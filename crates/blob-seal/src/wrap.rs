@@ -156,9 +156,7 @@ const MAX_KW_INPUT: usize = 1 << 20;
 
 /// The key-wrap cipher of `alg`, after checking the KEK length against it.
 fn kw_cipher(alg: Alg, kek: &[u8]) -> Result<&'static CipherRef, CryptoError> {
-    let expected = alg
-        .kek_len()
-        .ok_or(CryptoError::WrongAlgorithm { name: alg.name(), operation: "AES key wrap" })?;
+    let expected = alg.kek_len().ok_or(CryptoError::WrongAlgorithm { name: alg.name(), operation: "AES key wrap" })?;
     if kek.len() != expected {
         return Err(CryptoError::KekLength { alg, expected, actual: kek.len() });
     }
@@ -184,4 +182,3 @@ macro_rules! cached_cipher {
 cached_cipher!(aes_128_wrap, "AES-128-WRAP", aes_128_wrap);
 cached_cipher!(aes_192_wrap, "AES-192-WRAP", aes_192_wrap);
 cached_cipher!(aes_256_wrap, "AES-256-WRAP", aes_256_wrap);
-

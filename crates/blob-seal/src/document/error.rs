@@ -51,12 +51,13 @@ pub enum DocumentError {
         name: String,
     },
     /// `secret.state` is not one of the API's states.
-    #[error("the secret state {found:?} at `{path}` is not one of ENABLED, DISABLED, PENDING_DELETE, FROZEN")]
+    #[error("the secret state at `{path}`{} is not one of ENABLED, DISABLED, PENDING_DELETE, FROZEN", found.as_ref().map(|f| format!(" ({f:?})")).unwrap_or_default())]
     UnknownState {
         /// JSON path (`secret.state`).
         path: String,
-        /// The state found.
-        found: String,
+        /// The state found, if it looks like a state name (up to 32 of `A-Z`, `0-9`, `_`); anything
+        /// else is not repeated, in case a value was put in the wrong member.
+        found: Option<String>,
     },
     /// A `secret_binary` is not canonical standard base64 with padding.
     #[error("the binary value at `{path}` is not valid standard base64 with padding")]

@@ -124,12 +124,8 @@ pub struct DocumentLimits {
 
 impl DocumentLimits {
     /// The defaults, usable in `const` context.
-    pub const DEFAULT: Self = Self {
-        max_versions: 20,
-        max_value_len: 64 * 1024,
-        max_depth: 32,
-        max_document_len: 8 * 1024 * 1024,
-    };
+    pub const DEFAULT: Self =
+        Self { max_versions: 20, max_value_len: 64 * 1024, max_depth: 32, max_document_len: 8 * 1024 * 1024 };
 
     /// Sets [`DocumentLimits::max_versions`].
     #[must_use]
@@ -230,12 +226,8 @@ pub enum SecretState {
 
 impl SecretState {
     /// Every state, in the API's order.
-    pub const ALL: [SecretState; 4] = [
-        SecretState::Enabled,
-        SecretState::Disabled,
-        SecretState::PendingDelete,
-        SecretState::Frozen,
-    ];
+    pub const ALL: [SecretState; 4] =
+        [SecretState::Enabled, SecretState::Disabled, SecretState::PendingDelete, SecretState::Frozen];
 
     /// The API's name of the state (`ENABLED`, ...).
     pub const fn as_str(self) -> &'static str {
@@ -381,12 +373,7 @@ pub struct VersionSummary {
 impl Document {
     /// A document of the current format for `secret` and its `versions`, with no unknown members.
     pub fn new(secret: Secret, versions: Vec<Version>) -> Self {
-        Self {
-            format_version: FORMAT_VERSION,
-            secret,
-            versions,
-            extra: Map::new(),
-        }
+        Self { format_version: FORMAT_VERSION, secret, versions, extra: Map::new() }
     }
 
     /// Parses and validates an untrusted document.
@@ -470,12 +457,7 @@ impl Secret {
 impl Tag {
     /// A tag `key` = `value`.
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: Some(value.into()),
-            extra: Map::new(),
-            nulls: NullSet::default(),
-        }
+        Self { key: key.into(), value: Some(value.into()), extra: Map::new(), nulls: NullSet::default() }
     }
 }
 
@@ -498,11 +480,7 @@ impl VersionMetadata {
 impl Version {
     /// A version `id` of the secret `secret_name` holding `value`, with no stages.
     pub fn new(id: impl Into<String>, secret_name: impl Into<String>, value: SecretValue) -> Self {
-        Self {
-            version_metadata: VersionMetadata::new(id, secret_name),
-            value,
-            extra: Map::new(),
-        }
+        Self { version_metadata: VersionMetadata::new(id, secret_name), value, extra: Map::new() }
     }
 
     /// Replaces the version's stages.

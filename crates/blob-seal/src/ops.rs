@@ -1,0 +1,404 @@
+//! The operations: seal, open, verify, rewrap, reseal; and the two-phase forms for a key that
+//! lives in a KMS or HSM.
+
+use blob_format::{Alg, Blob, Enc, Header, Limits, Segment, WriteOptions};
+use zeroize::Zeroizing;
+
+use crate::content;
+use crate::document::{Document, DocumentLimits, VersionSummary};
+use crate::keys::Key;
+use crate::Error;
+
+/// How to seal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SealOptions {
+    /// Content encryption. Default A128CBC-HS256, the service's.
+    pub enc: Enc,
+    /// Key management. Default: the key's own ([`Key::default_alg`]); it must be one the key allows.
+    pub alg: Option<Alg>,
+    /// Key id written into the header. Default: the key's `kid`. A blob is never sealed without one.
+    pub kid: Option<String>,
+    /// Marker and prefix. Default: `)` and the long prefix, as the service writes.
+    pub write: WriteOptions,
+    /// Limits the document must satisfy.
+    pub limits: DocumentLimits,
+}
+
+impl Default for SealOptions {
+    fn default() -> SealOptions {
+        SealOptions {
+            enc: Enc::A128CbcHs256,
+            alg: None,
+            kid: None,
+            write: WriteOptions::default(),
+            limits: DocumentLimits::DEFAULT,
+        }
+    }
+}
+
+/// How to open: the limits an untrusted blob must satisfy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct OpenOptions {
+    /// Input, header: checked before anything is decoded.
+    pub format: Limits,
+    /// Document: its size (also the bound on the decrypted plaintext, checked against the
+    /// ciphertext's length before decoding), nesting, versions, values.
+    pub document: DocumentLimits,
+}
+
+/// What `verify` tells about a blob that opens: everything but the secret values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// The header's key id.
+    pub kid: Option<String>,
+    /// Key management.
+    pub alg: Alg,
+    /// Content encryption.
+    pub enc: Enc,
+    /// The secret's name.
+    pub name: String,
+    /// Each version: id, stages, times, kind and size.
+    pub versions: Vec<VersionSummary>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sealing
+
+/// Seals `document` under a content key wrapped by `key`.
+///
+/// The document is validated first; a fresh CEK and IV come from the OS CSPRNG for every call.
+/// Returns the blob text (no envelope; see [`blob_format::to_json_body`]).
+pub fn seal(document: &Document, key: &Key, options: &SealOptions) -> Result<String, Error> {
+    let alg = options.alg.unwrap_or_else(|| key.default_alg());
+    let kid = options.kid.as_deref().or(key.kid()).ok_or(Error::MissingKid)?.to_owned();
+    // Refuse a key/alg mismatch before any work.
+    check_alg(key, alg)?;
+    let sealing = Sealing::new(document, options)?;
+    let encrypted_key = key.wrap_cek(alg, sealing.cek())?;
+    sealing.finish(alg, &kid, &encrypted_key)
+}
+
+/// Seals raw plaintext bytes, not validated as a document: for conformance runs and benchmarks
+/// that compare the JWE layer alone. Servers use [`seal`].
+pub fn seal_raw(plaintext: &[u8], key: &Key, options: &SealOptions) -> Result<String, Error> {
+    let alg = options.alg.unwrap_or_else(|| key.default_alg());
+    let kid = options.kid.as_deref().or(key.kid()).ok_or(Error::MissingKid)?.to_owned();
+    check_alg(key, alg)?;
+    let sealing = Sealing::from_plaintext(Zeroizing::new(plaintext.to_vec()), options)?;
+    let encrypted_key = key.wrap_cek(alg, sealing.cek())?;
+    sealing.finish(alg, &kid, &encrypted_key)
+}
+
+/// Phase one of sealing with an external key (KMS, HSM): holds the serialized document and a
+/// fresh content key until the caller returns the wrapped key.
+///
+/// ```
+/// use blob_seal::{document::*, Sealing, SealOptions};
+/// # fn kms_wrap(cek: &[u8]) -> Vec<u8> { blob_seal::wrap::aes_kw_wrap(blob_format::Alg::A256Kw, &[7; 32], cek).unwrap() }
+/// let doc = Document::new(Secret::new("db-password"),
+///     vec![Version::new("v1", "db-password", SecretValue::string("hunter2")).with_stages(["SYSCURRENT"])]);
+/// let sealing = Sealing::new(&doc, &SealOptions::default())?;
+/// let wrapped = kms_wrap(sealing.cek());             // the KMS call: any transport, sync or async
+/// let blob = sealing.finish(blob_format::Alg::A256Kw, "kms-key-1", &wrapped)?;
+/// assert!(blob.starts_with(")CloudSecretManagementBackupV1.huaweicloud.com"));
+/// # Ok::<(), blob_seal::Error>(())
+/// ```
+pub struct Sealing {
+    plaintext: Zeroizing<Vec<u8>>,
+    cek: Zeroizing<Vec<u8>>,
+    enc: Enc,
+    write: WriteOptions,
+}
+
+impl std::fmt::Debug for Sealing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealing")
+            .field("enc", &self.enc)
+            .field("plaintext", &format_args!("<redacted, {} bytes>", self.plaintext.len()))
+            .field("cek", &format_args!("<redacted>"))
+            .finish()
+    }
+}
+
+impl Sealing {
+    /// Validates and serializes `document` and draws a fresh content key for `options.enc`.
+    pub fn new(document: &Document, options: &SealOptions) -> Result<Sealing, Error> {
+        document.validate(&options.limits)?;
+        Sealing::from_plaintext(document.to_json(), options)
+    }
+
+    fn from_plaintext(plaintext: Zeroizing<Vec<u8>>, options: &SealOptions) -> Result<Sealing, Error> {
+        let cek = content::generate_cek(options.enc)?;
+        Ok(Sealing { plaintext, cek, enc: options.enc, write: options.write })
+    }
+
+    /// The content key to wrap. Hand it to the KMS and nowhere else; it is zeroized on drop.
+    pub fn cek(&self) -> &[u8] {
+        &self.cek
+    }
+
+    /// The content encryption the key is for.
+    pub fn enc(&self) -> Enc {
+        self.enc
+    }
+
+    /// Phase two: writes the header (`kid`, `enc`, `alg`), encrypts under a fresh IV and
+    /// assembles the blob. `encrypted_key` must have a length `alg` can produce.
+    pub fn finish(self, alg: Alg, kid: &str, encrypted_key: &[u8]) -> Result<String, Error> {
+        if kid.is_empty() {
+            return Err(Error::MissingKid);
+        }
+        check_encrypted_key_len(alg, self.enc, encrypted_key.len())?;
+        let header = Header::new(alg, self.enc).with_kid(kid).encode();
+        let iv = content::generate_iv(self.enc)?;
+        let sealed = content::encrypt(self.enc, &self.cek, &iv, header.as_bytes(), &self.plaintext)?;
+        Ok(blob_format::assemble(&self.write, &header, encrypted_key, &iv, &sealed.ciphertext, &sealed.tag))
+    }
+}
+
+/// Refuses an algorithm the key is not pinned to, before any work: the header never chooses alone.
+fn check_alg(key: &Key, alg: Alg) -> Result<(), Error> {
+    if key.allows(alg) {
+        Ok(())
+    } else {
+        Err(Error::Key(crate::KeyError::AlgNotAllowed { alg, allowed: key.allowed_algs() }))
+    }
+}
+
+/// An encrypted key `parse` would refuse is refused here, so we never write such a blob.
+fn check_encrypted_key_len(alg: Alg, enc: Enc, len: usize) -> Result<(), Error> {
+    let ok = match alg.kek_len() {
+        Some(_) => len == enc.cek_len() + 8,
+        None => (256..=1024).contains(&len),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::EncryptedKeyLength { alg, len })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening
+
+/// A parsed blob ready to open: phase one of opening, for a key in a KMS or HSM, and the common
+/// path of [`open`].
+///
+/// ```
+/// # use blob_seal::{document::*, Sealing, SealOptions, Opening, OpenOptions};
+/// # let kek = [7u8; 32];
+/// # let doc = Document::new(Secret::new("s"), vec![Version::new("v1", "s", SecretValue::string("x"))]);
+/// # let sealing = Sealing::new(&doc, &SealOptions::default())?;
+/// # let wrapped = blob_seal::wrap::aes_kw_wrap(blob_format::Alg::A256Kw, &kek, sealing.cek()).unwrap();
+/// # let blob = sealing.finish(blob_format::Alg::A256Kw, "kms-key-1", &wrapped)?;
+/// let opening = Opening::parse(&blob, &OpenOptions::default())?;
+/// assert_eq!(opening.kid(), Some("kms-key-1"));
+/// // The KMS call, with the kid, alg and encrypted key the blob names:
+/// let cek = blob_seal::wrap::aes_kw_unwrap(opening.alg(), &kek, &opening.encrypted_key(), opening.enc().cek_len());
+/// let document = opening.finish(&cek.unwrap_or_default())?;
+/// assert_eq!(document.versions.len(), 1);
+/// # Ok::<(), blob_seal::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Opening<'a> {
+    blob: Blob<'a>,
+    options: OpenOptions,
+}
+
+impl<'a> Opening<'a> {
+    /// Parses the input (bare blob or API JSON body) and checks the plaintext limit against the
+    /// ciphertext length, before anything is decrypted.
+    pub fn parse(input: &'a str, options: &OpenOptions) -> Result<Opening<'a>, Error> {
+        let blob = blob_format::parse_with(input, &options.format)?;
+        let max = options.document.max_document_len;
+        // CBC adds at most a block of padding; GCM none.
+        let len = blob.ciphertext().decoded_len();
+        if len > max.saturating_add(16) {
+            return Err(Error::PlaintextTooLarge { len, max });
+        }
+        Ok(Opening { blob, options: *options })
+    }
+
+    /// The parsed blob.
+    pub fn blob(&self) -> &Blob<'a> {
+        &self.blob
+    }
+
+    /// The header's key id: which key to ask the KMS for.
+    pub fn kid(&self) -> Option<&str> {
+        self.blob.header().kid()
+    }
+
+    /// Key management named by the header. Check it against what the key may do before use: never
+    /// let the header alone choose the algorithm.
+    pub fn alg(&self) -> Alg {
+        self.blob.header().alg()
+    }
+
+    /// Content encryption named by the header.
+    pub fn enc(&self) -> Enc {
+        self.blob.header().enc()
+    }
+
+    /// The encrypted key, decoded.
+    pub fn encrypted_key(&self) -> Vec<u8> {
+        self.blob.encrypted_key().decode()
+    }
+
+    /// Unwraps the content key with `key`: the kid check, the algorithm pin, then the unwrap
+    /// (which for RSA never fails early: see [`crate::wrap::rsa_unwrap`]).
+    pub fn unwrap_cek(&self, key: &Key) -> Result<Zeroizing<Vec<u8>>, Error> {
+        if let (Some(blob), Some(mine)) = (self.kid(), key.kid()) {
+            if blob != mine {
+                return Err(Error::KidMismatch { blob: blob.to_owned(), key: mine.to_owned() });
+            }
+        }
+        check_alg(key, self.alg())?;
+        let encrypted_key = self.encrypted_key();
+        Ok(key.unwrap_cek(self.alg(), &encrypted_key, self.enc().cek_len())?)
+    }
+
+    /// Phase two: verifies the tag and decrypts with the content key, then parses and validates
+    /// the document. A content key of the wrong length fails exactly like a wrong one.
+    pub fn finish(&self, cek: &[u8]) -> Result<Document, Error> {
+        let plaintext = self.finish_raw(cek)?;
+        Ok(Document::from_json(&plaintext, &self.options.document)?)
+    }
+
+    /// Like [`Opening::finish`], but returns the plaintext bytes without reading them as a
+    /// document: for blobs of other writers and conformance runs.
+    pub fn finish_raw(&self, cek: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        if cek.len() != self.enc().cek_len() {
+            return Err(Error::Crypto(crate::CryptoError::DecryptionFailed));
+        }
+        let blob = &self.blob;
+        let ciphertext = decode(blob.ciphertext());
+        let plaintext =
+            content::decrypt(self.enc(), cek, &blob.iv().decode(), blob.aad(), &ciphertext, &blob.tag().decode())?;
+        Ok(plaintext)
+    }
+}
+
+fn decode(segment: Segment<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(segment.decoded_len());
+    segment.decode_into(&mut out);
+    out
+}
+
+/// Opens a blob (bare or in an API JSON body) with `key` and returns the validated document.
+///
+/// Checks, in order, before any decryption: format and limits, the plaintext bound, the kid (a
+/// mismatch is its own error), the key's algorithm pin. Then the unwrap and the tag. A wrong key
+/// and a tampered blob give the same error.
+pub fn open(input: &str, key: &Key, options: &OpenOptions) -> Result<Document, Error> {
+    let opening = Opening::parse(input, options)?;
+    let cek = opening.unwrap_cek(key)?;
+    opening.finish(&cek)
+}
+
+/// Opens and returns the plaintext bytes without reading them as a document (see
+/// [`Opening::finish_raw`]).
+pub fn open_raw(input: &str, key: &Key, options: &OpenOptions) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let opening = Opening::parse(input, options)?;
+    let cek = opening.unwrap_cek(key)?;
+    opening.finish_raw(&cek)
+}
+
+/// Checks that a blob opens and summarises it, values left out.
+pub fn verify(input: &str, key: &Key, options: &OpenOptions) -> Result<Summary, Error> {
+    let opening = Opening::parse(input, options)?;
+    let cek = opening.unwrap_cek(key)?;
+    let document = opening.finish(&cek)?;
+    Ok(Summary {
+        kid: opening.kid().map(str::to_owned),
+        alg: opening.alg(),
+        enc: opening.enc(),
+        name: document.secret.name.clone(),
+        versions: document.summary(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rotation
+
+/// How to rewrap or reseal.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct RotateOptions {
+    /// Key management under the new key. Default: the new key's own.
+    pub alg: Option<Alg>,
+    /// Key id for the new header. Default: the new key's `kid`.
+    pub kid: Option<String>,
+    /// For `reseal` only: content encryption of the new blob. Default: the old blob's.
+    pub enc: Option<Enc>,
+    /// Limits for reading the old blob.
+    pub open: OpenOptions,
+}
+
+/// Moves a blob to a new wrapping key: key **rotation**.
+///
+/// The content key stays. For CBC-HMAC the secret values are never decrypted: the old tag is
+/// verified, the content key is wrapped under `new`, and a new tag is computed over the new header
+/// with the same IV and ciphertext. For GCM (whose tag cannot be recomputed without decrypting)
+/// the plaintext is decrypted and encrypted again under the same content key with a fresh IV.
+/// The marker, prefix and other header members are kept; `alg` and `kid` are the new key's.
+///
+/// Use [`reseal`] instead after a suspected **compromise**: whoever had the old key may have the
+/// content key, and rewrap keeps it.
+pub fn rewrap(input: &str, old: &Key, new: &Key, options: &RotateOptions) -> Result<String, Error> {
+    let opening = Opening::parse(input, &options.open)?;
+    let cek = opening.unwrap_cek(old)?;
+    let alg = options.alg.unwrap_or_else(|| new.default_alg());
+    let kid = options.kid.as_deref().or(new.kid()).ok_or(Error::MissingKid)?;
+    check_alg(new, alg)?;
+    let blob = opening.blob();
+    let enc = opening.enc();
+    let (iv, ciphertext, tag) = (blob.iv().decode(), decode(blob.ciphertext()), blob.tag().decode());
+    let header = blob.header().clone().with_alg(alg).with_kid(kid).encode();
+    let write = WriteOptions { marker: blob.marker(), prefix: blob.prefix() };
+    if enc.is_cbc_hmac() {
+        content::verify_cbc_hmac_tag(enc, &cek, blob.aad(), &iv, &ciphertext, &tag)?;
+        let encrypted_key = new.wrap_cek(alg, &cek)?;
+        let tag = content::cbc_hmac_tag(enc, &cek, header.as_bytes(), &iv, &ciphertext)?;
+        Ok(assemble_reusing(&write, &header, &encrypted_key, blob, &tag))
+    } else {
+        let plaintext = content::decrypt(enc, &cek, &iv, blob.aad(), &ciphertext, &tag)?;
+        let encrypted_key = new.wrap_cek(alg, &cek)?;
+        let iv = content::generate_iv(enc)?;
+        let sealed = content::encrypt(enc, &cek, &iv, header.as_bytes(), &plaintext)?;
+        Ok(blob_format::assemble(&write, &header, &encrypted_key, &iv, &sealed.ciphertext, &sealed.tag))
+    }
+}
+
+/// Writes a rewrapped CBC blob, copying the IV and ciphertext text as they stand.
+fn assemble_reusing(write: &WriteOptions, header: &str, encrypted_key: &[u8], old: &Blob<'_>, tag: &[u8]) -> String {
+    let (iv, ciphertext) = (old.iv().as_str(), old.ciphertext().as_str());
+    let mut out = String::with_capacity(old.as_str().len() + header.len() + 2 * encrypted_key.len());
+    write.write_prefix(&mut out);
+    out.push_str(header);
+    out.push('.');
+    out.push_str(&blob_format::base64url_encode(encrypted_key));
+    for part in [iv, ciphertext] {
+        out.push('.');
+        out.push_str(part);
+    }
+    out.push('.');
+    out.push_str(&blob_format::base64url_encode(tag));
+    out
+}
+
+/// Opens a blob and seals its document again under `new` with a fresh content key and IV:
+/// the operation after a suspected key **compromise** (see [`rewrap`] for plain rotation).
+pub fn reseal(input: &str, old: &Key, new: &Key, options: &RotateOptions) -> Result<String, Error> {
+    let opening = Opening::parse(input, &options.open)?;
+    let cek = opening.unwrap_cek(old)?;
+    let document = opening.finish(&cek)?;
+    let blob = opening.blob();
+    let seal_options = SealOptions {
+        enc: options.enc.unwrap_or_else(|| opening.enc()),
+        alg: options.alg,
+        kid: options.kid.clone(),
+        write: WriteOptions { marker: blob.marker(), prefix: blob.prefix() },
+        limits: options.open.document,
+    };
+    seal(&document, new, &seal_options)
+}
