@@ -124,7 +124,13 @@ impl Sealing {
     /// Validates and serializes `document` and draws a fresh content key for `options.enc`.
     pub fn new(document: &Document, options: &SealOptions) -> Result<Sealing, Error> {
         document.validate(&options.limits)?;
-        Sealing::from_plaintext(document.to_json(), options)
+        let plaintext = document.to_json();
+        // `validate` cannot see the serialized size; a blob we seal must open under the same limits.
+        let max = options.limits.max_document_len;
+        if plaintext.len() > max {
+            return Err(Error::Document(crate::DocumentError::DocumentTooLarge { len: plaintext.len(), max }));
+        }
+        Sealing::from_plaintext(plaintext, options)
     }
 
     fn from_plaintext(plaintext: Zeroizing<Vec<u8>>, options: &SealOptions) -> Result<Sealing, Error> {
