@@ -230,7 +230,7 @@ fn part_reports(jwe: &JweWalk<'_>, text: Text<'_>) -> Vec<PartReport> {
 fn expected(h: &crate::Header, part: Part) -> Option<String> {
     let (alg, enc) = (h.alg(), h.enc());
     match part {
-        Part::EncryptedKey if alg.is_rsa() => Some("the RSA modulus size (256 bytes or more)".into()),
+        Part::EncryptedKey if alg.is_rsa() => Some("the RSA modulus size, 256 bytes or more".into()),
         Part::EncryptedKey => Some(format!("{} bytes", enc.cek_len() + 8)),
         Part::Iv => Some(format!("{} bytes", enc.iv_len())),
         Part::Tag => Some(format!("{} bytes", enc.tag_len())),
