@@ -277,7 +277,8 @@ fn rewrap_keeps_cbc_ciphertext_and_moves_to_the_new_key_only() {
 #[test]
 fn rewrap_verifies_the_old_tag_and_keeps_marker_and_prefix() {
     let doc = document(1);
-    let options = SealOptions { write: WriteOptions { marker: Marker::Length, prefix: Prefix::Short }, ..SealOptions::default() };
+    let options =
+        SealOptions { write: WriteOptions { marker: Marker::Length, prefix: Prefix::Short }, ..SealOptions::default() };
     let blob = seal(&doc, &rsa(), &options).unwrap();
     let moved = rewrap(&blob, &rsa(), &key("aes-128kw.jwk.json"), &RotateOptions::default()).unwrap();
     assert!(moved.starts_with("!CloudSecretManagementBackupV1.comeyJ"), "{moved}");
