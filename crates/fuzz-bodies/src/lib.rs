@@ -19,8 +19,11 @@ const RSA_PEM: &str = include_str!("../../../test-vectors/keys/rsa-2048.pem");
 /// The AES-128 key-wrap test key (TEST ONLY: `test-vectors/keys/aes-128kw.jwk.json`).
 const KW_JWK: &str = include_str!("../../../test-vectors/keys/aes-128kw.jwk.json");
 
+/// A target body: takes the fuzzer's bytes, panics when an invariant breaks.
+pub type Body = fn(&[u8]);
+
 /// The fuzz targets, by name: `(name, body)`.
-pub const TARGETS: [(&str, fn(&[u8])); 7] = [
+pub const TARGETS: [(&str, Body); 7] = [
     ("parse", parse),
     ("inspect", inspect),
     ("envelope", envelope),
@@ -36,7 +39,7 @@ pub fn keys() -> &'static (Key, Key) {
     KEYS.get_or_init(|| {
         let rsa = Key::from_pem(RSA_PEM.as_bytes()).expect("the RSA test key loads");
         let jwk: serde_json::Value = serde_json::from_str(KW_JWK).expect("the AES-KW test key is JSON");
-        let k = jwk["k"].as_str().expect("k");
+        let k = jwk.get("k").and_then(serde_json::Value::as_str).expect("k");
         let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, k).expect("base64url");
         let kw = Key::from_oct(&bytes).expect("the AES-KW test key loads");
         (rsa, kw)
