@@ -1,13 +1,13 @@
 //! The operations: seal, open, verify, rewrap, reseal; and the two-phase forms for a key that
 //! lives in a KMS or HSM.
 
-use blob_format::{Alg, Blob, Enc, Header, Limits, Segment, WriteOptions};
+use blob_format::{Alg, Blob, Enc, ErrorKind, Header, Limits, Part, Segment, WriteOptions};
 use zeroize::Zeroizing;
 
 use crate::content;
 use crate::document::{Document, DocumentLimits, VersionSummary};
 use crate::keys::Key;
-use crate::Error;
+use crate::{CryptoError, Error};
 
 /// How to seal.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,10 +69,8 @@ pub struct Summary {
 /// The document is validated first; a fresh CEK and IV come from the OS CSPRNG for every call.
 /// Returns the blob text (no envelope; see [`blob_format::to_json_body`]).
 pub fn seal(document: &Document, key: &Key, options: &SealOptions) -> Result<String, Error> {
-    let alg = options.alg.unwrap_or_else(|| key.default_alg());
-    let kid = options.kid.as_deref().or(key.kid()).ok_or(Error::MissingKid)?.to_owned();
-    // Refuse a key/alg mismatch before any work.
-    check_alg(key, alg)?;
+    // Refuse a missing kid and a key/alg mismatch before any work.
+    let (alg, kid) = target(key, options.alg, options.kid.as_deref())?;
     let sealing = Sealing::new(document, options)?;
     let encrypted_key = key.wrap_cek(alg, sealing.cek())?;
     sealing.finish(alg, &kid, &encrypted_key)
@@ -81,9 +79,7 @@ pub fn seal(document: &Document, key: &Key, options: &SealOptions) -> Result<Str
 /// Seals raw plaintext bytes, not validated as a document: for conformance runs and benchmarks
 /// that compare the JWE layer alone. Servers use [`seal`].
 pub fn seal_raw(plaintext: &[u8], key: &Key, options: &SealOptions) -> Result<String, Error> {
-    let alg = options.alg.unwrap_or_else(|| key.default_alg());
-    let kid = options.kid.as_deref().or(key.kid()).ok_or(Error::MissingKid)?.to_owned();
-    check_alg(key, alg)?;
+    let (alg, kid) = target(key, options.alg, options.kid.as_deref())?;
     let sealing = Sealing::from_plaintext(Zeroizing::new(plaintext.to_vec()), options)?;
     let encrypted_key = key.wrap_cek(alg, sealing.cek())?;
     sealing.finish(alg, &kid, &encrypted_key)
@@ -149,17 +145,39 @@ impl Sealing {
     }
 
     /// Phase two: writes the header (`kid`, `enc`, `alg`), encrypts under a fresh IV and
-    /// assembles the blob. `encrypted_key` must have a length `alg` can produce.
+    /// assembles the blob. `kid` must not be empty; `encrypted_key` must have a length `alg` can
+    /// produce; the header must fit [`Limits::DEFAULT`] (a `kid` of some 3000 characters does
+    /// not), so that every blob sealed here can be opened with the default limits.
     pub fn finish(self, alg: Alg, kid: &str, encrypted_key: &[u8]) -> Result<String, Error> {
         if kid.is_empty() {
             return Err(Error::MissingKid);
         }
         check_encrypted_key_len(alg, self.enc, encrypted_key.len())?;
         let header = Header::new(alg, self.enc).with_kid(kid).encode();
+        check_header_len(&self.write, &header, &Limits::DEFAULT)?;
         let iv = content::generate_iv(self.enc)?;
         let sealed = content::encrypt(self.enc, &self.cek, &iv, header.as_bytes(), &self.plaintext)?;
         Ok(blob_format::assemble(&self.write, &header, encrypted_key, &iv, &sealed.ciphertext, &sealed.tag))
     }
+}
+
+/// The `alg` and `kid` to seal (or rewrap) under `key`, checked before any work: an explicit
+/// `alg` or the key's default, which the key must allow; an explicit `kid` or the key's, not empty.
+fn target(key: &Key, alg: Option<Alg>, kid: Option<&str>) -> Result<(Alg, String), Error> {
+    let alg = alg.unwrap_or_else(|| key.default_alg());
+    let kid = kid.or(key.kid()).filter(|kid| !kid.is_empty()).ok_or(Error::MissingKid)?;
+    check_alg(key, alg)?;
+    Ok((alg, kid.to_owned()))
+}
+
+/// Refuses a header that a reader with `limits` would refuse, so we never write such a blob.
+fn check_header_len(write: &WriteOptions, header: &str, limits: &Limits) -> Result<(), Error> {
+    if header.len() <= limits.max_header_len {
+        return Ok(());
+    }
+    let offset = 1 + write.prefix.as_str().len();
+    let kind = ErrorKind::HeaderTooLarge { len: header.len(), max: limits.max_header_len };
+    Err(Error::Format(blob_format::Error { kind, part: Part::Header, offset }))
 }
 
 /// Refuses an algorithm the key is not pinned to, before any work: the header never chooses alone.
@@ -217,9 +235,10 @@ impl<'a> Opening<'a> {
     pub fn parse(input: &'a str, options: &OpenOptions) -> Result<Opening<'a>, Error> {
         let blob = blob_format::parse_with(input, &options.format)?;
         let max = options.document.max_document_len;
-        // CBC adds at most a block of padding; GCM none.
+        // CBC adds 1 to 16 bytes of padding; GCM none.
         let len = blob.ciphertext().decoded_len();
-        if len > max.saturating_add(16) {
+        let padding = if blob.header().enc().is_cbc_hmac() { 16 } else { 0 };
+        if len > max.saturating_add(padding) {
             return Err(Error::PlaintextTooLarge { len, max });
         }
         Ok(Opening { blob, options: *options })
@@ -252,7 +271,8 @@ impl<'a> Opening<'a> {
     }
 
     /// Unwraps the content key with `key`: the kid check, the algorithm pin, then the unwrap
-    /// (which for RSA never fails early: see [`crate::wrap::rsa_unwrap`]).
+    /// (which for RSA never fails early: see [`crate::wrap::rsa_unwrap`]). A failed AES key
+    /// unwrap is the same [`CryptoError::DecryptionFailed`] value as a failed tag check.
     pub fn unwrap_cek(&self, key: &Key) -> Result<Zeroizing<Vec<u8>>, Error> {
         if let (Some(blob), Some(mine)) = (self.kid(), key.kid()) {
             if blob != mine {
@@ -261,7 +281,14 @@ impl<'a> Opening<'a> {
         }
         check_alg(key, self.alg())?;
         let encrypted_key = self.encrypted_key();
-        Ok(key.unwrap_cek(self.alg(), &encrypted_key, self.enc().cek_len())?)
+        key.unwrap_cek(self.alg(), &encrypted_key, self.enc().cek_len()).map_err(|e| {
+            // One "does not open" value, whichever step found it.
+            if e.is_decryption_failed() {
+                Error::Crypto(CryptoError::DecryptionFailed)
+            } else {
+                Error::Key(e)
+            }
+        })
     }
 
     /// Phase two: verifies the tag and decrypts with the content key, then parses and validates
@@ -275,7 +302,7 @@ impl<'a> Opening<'a> {
     /// document: for blobs of other writers and conformance runs.
     pub fn finish_raw(&self, cek: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
         if cek.len() != self.enc().cek_len() {
-            return Err(Error::Crypto(crate::CryptoError::DecryptionFailed));
+            return Err(Error::Crypto(CryptoError::DecryptionFailed));
         }
         let blob = &self.blob;
         let ciphertext = decode(blob.ciphertext());
@@ -350,25 +377,29 @@ pub struct RotateOptions {
 ///
 /// Use [`reseal`] instead after a suspected **compromise**: whoever had the old key may have the
 /// content key, and rewrap keeps it.
+///
+/// The new key's `alg` and `kid` are checked before the old blob is touched; the new header
+/// must fit `options.open.format` (the limits the blob was read with).
 pub fn rewrap(input: &str, old: &Key, new: &Key, options: &RotateOptions) -> Result<String, Error> {
+    let (alg, kid) = target(new, options.alg, options.kid.as_deref())?;
     let opening = Opening::parse(input, &options.open)?;
-    let cek = opening.unwrap_cek(old)?;
-    let alg = options.alg.unwrap_or_else(|| new.default_alg());
-    let kid = options.kid.as_deref().or(new.kid()).ok_or(Error::MissingKid)?;
-    check_alg(new, alg)?;
     let blob = opening.blob();
+    let write = WriteOptions { marker: blob.marker(), prefix: blob.prefix() };
+    let header = blob.header().clone().with_alg(alg).with_kid(kid).encode();
+    check_header_len(&write, &header, &options.open.format)?;
+    let cek = opening.unwrap_cek(old)?;
     let enc = opening.enc();
     let (iv, ciphertext, tag) = (blob.iv().decode(), decode(blob.ciphertext()), blob.tag().decode());
-    let header = blob.header().clone().with_alg(alg).with_kid(kid).encode();
-    let write = WriteOptions { marker: blob.marker(), prefix: blob.prefix() };
     if enc.is_cbc_hmac() {
         content::verify_cbc_hmac_tag(enc, &cek, blob.aad(), &iv, &ciphertext, &tag)?;
         let encrypted_key = new.wrap_cek(alg, &cek)?;
+        check_encrypted_key_len(alg, enc, encrypted_key.len())?;
         let tag = content::cbc_hmac_tag(enc, &cek, header.as_bytes(), &iv, &ciphertext)?;
         Ok(assemble_reusing(&write, &header, &encrypted_key, blob, &tag))
     } else {
         let plaintext = content::decrypt(enc, &cek, &iv, blob.aad(), &ciphertext, &tag)?;
         let encrypted_key = new.wrap_cek(alg, &cek)?;
+        check_encrypted_key_len(alg, enc, encrypted_key.len())?;
         let iv = content::generate_iv(enc)?;
         let sealed = content::encrypt(enc, &cek, &iv, header.as_bytes(), &plaintext)?;
         Ok(blob_format::assemble(&write, &header, &encrypted_key, &iv, &sealed.ciphertext, &sealed.tag))
@@ -395,6 +426,8 @@ fn assemble_reusing(write: &WriteOptions, header: &str, encrypted_key: &[u8], ol
 /// Opens a blob and seals its document again under `new` with a fresh content key and IV:
 /// the operation after a suspected key **compromise** (see [`rewrap`] for plain rotation).
 pub fn reseal(input: &str, old: &Key, new: &Key, options: &RotateOptions) -> Result<String, Error> {
+    // The new key's alg and kid first: nothing is decrypted for a rotation that cannot finish.
+    target(new, options.alg, options.kid.as_deref())?;
     let opening = Opening::parse(input, &options.open)?;
     let cek = opening.unwrap_cek(old)?;
     let document = opening.finish(&cek)?;
