@@ -140,8 +140,8 @@ pub enum KeyError {
         /// The modulus size in bits.
         bits: u32,
     },
-    /// An RSA key over 16384 bits (OpenSSL's own limit; a guard against denial of service).
-    #[error("RSA key of {bits} bits is too large: at most 16384 bits are supported")]
+    /// An RSA key over 8192 bits: the largest encrypted key a blob may carry is 1024 bytes, and the cost of a private operation stays bounded.
+    #[error("RSA key of {bits} bits is too large: at most 8192 bits are supported")]
     KeyTooLarge {
         /// The modulus size in bits.
         bits: u32,

@@ -7,7 +7,7 @@
 //! allowed explicitly with [`Key::allow`]. [`Key::wrap_cek`] and [`Key::unwrap_cek`] refuse an algorithm the key
 //! does not allow before any cryptography.
 //!
-//! Key policy: RSA keys of 2048 to 16384 bits with an odd public exponent of at least 3; AES key-encryption
+//! Key policy: RSA keys of 2048 to 8192 bits with an odd public exponent of at least 3; AES key-encryption
 //! keys of 16, 24 or 32 bytes. Key material never appears in `Debug` output or in an error.
 
 use std::collections::BTreeSet;
@@ -29,8 +29,8 @@ use crate::wrap;
 
 /// The smallest RSA modulus accepted, in bits (NIST SP 800-131A; RFC 7518 section 4.3 asks for 2048).
 pub const MIN_RSA_BITS: u32 = 2048;
-/// The largest RSA modulus accepted, in bits (OpenSSL's own limit; bounds the cost of a private operation).
-pub const MAX_RSA_BITS: u32 = 16384;
+/// The largest RSA modulus accepted, in bits: blob-format accepts encrypted keys of at most 1024 bytes, and this bounds the cost of a private operation.
+pub const MAX_RSA_BITS: u32 = 8192;
 /// The RSA sizes [`Key::generate_rsa`] makes.
 pub const GENERATED_RSA_BITS: [u32; 3] = [2048, 3072, 4096];
 

@@ -216,15 +216,20 @@ fn syntax_error(error: serde_json::Error) -> DocumentError {
     DocumentError::Syntax { line: error.line(), column: error.column(), message: bare_message(&error) }
 }
 
-/// Removes a quoted string from serde's "invalid type/value: string \"...\", expected ..." so
-/// that a value put where another type belongs is never echoed into an error.
+/// Keeps only the kind of what serde found ("invalid type: integer, expected a string"), never the
+/// value itself: a secret put where another type belongs (a string, a number, a boolean) must never
+/// be echoed into an error.
 fn sanitize(message: &str) -> String {
-    for (prefix, lead) in
-        [("invalid type: string ", "invalid type: a string"), ("invalid value: string ", "invalid value: a string")]
-    {
+    for prefix in ["invalid type: ", "invalid value: "] {
         if let Some(rest) = message.strip_prefix(prefix) {
-            let expected = rest.rfind(", expected ").and_then(|at| rest.get(at..)).unwrap_or_default();
-            return format!("{lead}{expected}");
+            let (found, expected) = match rest.rfind(", expected ") {
+                Some(at) => (rest.get(..at).unwrap_or_default(), rest.get(at..).unwrap_or_default()),
+                None => (rest, ""),
+            };
+            // serde writes the value after the kind, in quotes or backquotes: drop it.
+            let kind = found.split(['`', '"']).next().unwrap_or_default().trim_end();
+            let kind = if kind == "string" { "a string" } else { kind };
+            return format!("{prefix}{kind}{expected}");
         }
     }
     message.to_owned()
