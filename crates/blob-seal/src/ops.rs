@@ -80,9 +80,10 @@ pub fn seal(document: &Document, key: &Key, options: &SealOptions) -> Result<Str
 /// that compare the JWE layer alone. Servers use [`seal`].
 pub fn seal_raw(plaintext: &[u8], key: &Key, options: &SealOptions) -> Result<String, Error> {
     let (alg, kid) = target(key, options.alg, options.kid.as_deref())?;
-    let sealing = Sealing::from_plaintext(Zeroizing::new(plaintext.to_vec()), options)?;
-    let encrypted_key = key.wrap_cek(alg, sealing.cek())?;
-    sealing.finish(alg, &kid, &encrypted_key)
+    // The plaintext is the caller's: encrypt from it directly rather than copy it.
+    let cek = content::generate_cek(options.enc)?;
+    let encrypted_key = key.wrap_cek(alg, &cek)?;
+    finish(plaintext, &cek, options.enc, &options.write, alg, &kid, &encrypted_key)
 }
 
 /// Phase one of sealing with an external key (KMS, HSM): holds the serialized document and a
@@ -149,16 +150,29 @@ impl Sealing {
     /// produce; the header must fit [`Limits::DEFAULT`] (a `kid` of some 3000 characters does
     /// not), so that every blob sealed here can be opened with the default limits.
     pub fn finish(self, alg: Alg, kid: &str, encrypted_key: &[u8]) -> Result<String, Error> {
-        if kid.is_empty() {
-            return Err(Error::MissingKid);
-        }
-        check_encrypted_key_len(alg, self.enc, encrypted_key.len())?;
-        let header = Header::new(alg, self.enc).with_kid(kid).encode();
-        check_header_len(&self.write, &header, &Limits::DEFAULT)?;
-        let iv = content::generate_iv(self.enc)?;
-        let sealed = content::encrypt(self.enc, &self.cek, &iv, header.as_bytes(), &self.plaintext)?;
-        Ok(blob_format::assemble(&self.write, &header, encrypted_key, &iv, &sealed.ciphertext, &sealed.tag))
+        finish(&self.plaintext, &self.cek, self.enc, &self.write, alg, kid, encrypted_key)
     }
+}
+
+/// Phase two of every seal: header, fresh IV, encryption, blob.
+fn finish(
+    plaintext: &[u8],
+    cek: &[u8],
+    enc: Enc,
+    write: &WriteOptions,
+    alg: Alg,
+    kid: &str,
+    encrypted_key: &[u8],
+) -> Result<String, Error> {
+    if kid.is_empty() {
+        return Err(Error::MissingKid);
+    }
+    check_encrypted_key_len(alg, enc, encrypted_key.len())?;
+    let header = Header::new(alg, enc).with_kid(kid).encode();
+    check_header_len(write, &header, &Limits::DEFAULT)?;
+    let iv = content::generate_iv(enc)?;
+    let sealed = content::encrypt(enc, cek, &iv, header.as_bytes(), plaintext)?;
+    Ok(blob_format::assemble(write, &header, encrypted_key, &iv, &sealed.ciphertext, &sealed.tag))
 }
 
 /// The `alg` and `kid` to seal (or rewrap) under `key`, checked before any work: an explicit
