@@ -46,9 +46,9 @@ pub enum Command {
         /// Key-management algorithm the key is for.
         #[arg(long, value_enum, default_value_t = AlgArg::RsaOaep256)]
         alg: AlgArg,
-        /// RSA modulus size.
-        #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u32).range(2048..=4096))]
-        bits: u32,
+        /// RSA modulus size in bits, for RSA keys only [default: 2048].
+        #[arg(long, value_parser = bits_parser())]
+        bits: Option<u32>,
         /// Key id; a random UUID when not given.
         #[arg(long)]
         kid: Option<String>,
@@ -115,13 +115,19 @@ pub enum Command {
     /// Open a blob and seal it again under a new key with a fresh content key (after a compromise).
     #[command(after_help = AFTER_HELP)]
     Reseal(RotateArgs),
-    /// Self-test: seal, inspect, open, compare and rewrap a sample document with built-in test keys.
+    /// Self-test: seal, inspect, open, tamper, rewrap and reseal a sample document with built-in test keys.
     #[command(after_help = AFTER_HELP)]
     Roundtrip {
         /// Use keys made by `blobtool keygen` in this directory instead of the built-in test keys.
         #[arg(long)]
         key_dir: Option<PathBuf>,
     },
+}
+
+/// `--bits`: one of the three RSA sizes, listed in the help.
+fn bits_parser() -> impl clap::builder::TypedValueParser<Value = u32> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(["2048", "3072", "4096"]).map(|s| s.parse::<u32>().unwrap_or(2048))
 }
 
 /// The key that opens.
@@ -158,19 +164,19 @@ pub struct RotateArgs {
 /// `alg` on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum AlgArg {
-    /// RSA-OAEP-256
+    /// RSAES-OAEP with SHA-256 (the service's)
     #[value(name = "RSA-OAEP-256")]
     RsaOaep256,
-    /// RSA-OAEP
+    /// RSAES-OAEP with SHA-1
     #[value(name = "RSA-OAEP")]
     RsaOaep,
-    /// A128KW
+    /// AES-128 key wrap
     #[value(name = "A128KW")]
     A128Kw,
-    /// A192KW
+    /// AES-192 key wrap
     #[value(name = "A192KW")]
     A192Kw,
-    /// A256KW
+    /// AES-256 key wrap
     #[value(name = "A256KW")]
     A256Kw,
 }
@@ -190,22 +196,22 @@ impl From<AlgArg> for Alg {
 /// `enc` on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum EncArg {
-    /// A128CBC-HS256 (the service's)
+    /// AES-128-CBC with HMAC-SHA-256 (the service's)
     #[value(name = "A128CBC-HS256")]
     A128CbcHs256,
-    /// A192CBC-HS384
+    /// AES-192-CBC with HMAC-SHA-384
     #[value(name = "A192CBC-HS384")]
     A192CbcHs384,
-    /// A256CBC-HS512
+    /// AES-256-CBC with HMAC-SHA-512
     #[value(name = "A256CBC-HS512")]
     A256CbcHs512,
-    /// A128GCM
+    /// AES-128-GCM
     #[value(name = "A128GCM")]
     A128Gcm,
-    /// A192GCM
+    /// AES-192-GCM
     #[value(name = "A192GCM")]
     A192Gcm,
-    /// A256GCM
+    /// AES-256-GCM
     #[value(name = "A256GCM")]
     A256Gcm,
 }

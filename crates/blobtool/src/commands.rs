@@ -1,19 +1,20 @@
 //! One function per command. Each reads, calls the libraries, prints.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
-use blob_format::{Finding, Limits, Part, Severity};
-use blob_seal::document::{Document, DocumentLimits, Secret, SecretValue, Tag, Version};
+use blob_format::{Alg, Enc, Finding, Limits, Part, Report, Severity};
+use blob_seal::document::{Document, Secret, SecretValue, Tag, Version};
 use blob_seal::keys::{Key, KeyKind};
-use blob_seal::{KeyError, OpenOptions, RotateOptions, SealOptions};
+use blob_seal::{KeyError, OpenOptions, Opening, RotateOptions, SealOptions};
+use zeroize::Zeroizing;
 
 use crate::cli::{AlgArg, Cli, Command, KeyArgs, RotateArgs};
 use crate::io::{load_key, load_opening_key, read_input, write_atomic, Input};
-use crate::output::{colour, colour_report};
+use crate::output::{self, Align, Table};
 use crate::{testkeys, Failure};
 
 /// Runs a command; `Ok` carries the exit code.
@@ -53,101 +54,141 @@ fn read_blob(path: &str) -> Result<Input, Failure> {
     Ok(read_input(path, Limits::DEFAULT.max_input_len)?)
 }
 
-/// The input as text; non-UTF-8 or oversized input is a failed check.
+/// The input as blob text. An input over the size limit (refused before anything is decoded) or
+/// not UTF-8 is a failed check.
 fn text(input: &Input) -> Result<&str, Failure> {
+    if let Some(why) = input.over_limit("a blob") {
+        return Err(Failure::Check(anyhow!("{why}; nothing was decoded")));
+    }
     blob_format::as_text(&input.bytes, &Limits::DEFAULT)
         .map_err(|e| Failure::Check(anyhow::Error::new(e).context(format!("{} is not a blob", input.name))))
 }
 
-fn stdout_line(s: &str) -> Result<(), Failure> {
+/// Writes `bytes` to stdout, and a newline when `newline`.
+fn stdout_bytes(bytes: &[u8], newline: bool) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{s}").and_then(|()| out.flush()).context("writing to standard output")?;
+    out.write_all(bytes)
+        .and_then(|()| if newline { out.write_all(b"\n") } else { Ok(()) })
+        .and_then(|()| out.flush())
+        .context("cannot write to standard output")?;
     Ok(())
+}
+
+fn stdout_line(s: &str) -> Result<(), Failure> {
+    stdout_bytes(s.as_bytes(), true)
 }
 
 // ---------------------------------------------------------------------------------------------
 
 fn inspect(path: &str, json: bool) -> Result<u8, Failure> {
     let input = read_blob(path)?;
-    let report = match blob_format::as_text(&input.bytes, &Limits::DEFAULT) {
-        Ok(text) => blob_format::inspect(text),
-        Err(e) => {
-            // Still show what can be shown, with the real error first.
-            let mut report = blob_format::inspect(&String::from_utf8_lossy(&input.bytes));
-            let finding = Finding {
-                severity: Severity::Error,
-                code: e.code(),
-                part: Part::Input,
-                offset: e.offset,
-                message: e.kind.to_string(),
-            };
-            report.findings.insert(0, finding);
-            report
+    let report = match (input.over_limit("a blob"), blob_format::as_text(&input.bytes, &Limits::DEFAULT)) {
+        (None, Ok(text)) => blob_format::inspect(text),
+        (Some(why), _) => {
+            inspect_anyway(&input, "input_too_large", Part::Input, 0, format!("{why}; nothing was decoded"))
         }
+        (None, Err(e)) => inspect_anyway(&input, e.code(), e.part, e.offset, e.kind.to_string()),
     };
     if json {
-        let text = serde_json::to_string_pretty(&report).context("serializing the report")?;
+        let text = serde_json::to_string_pretty(&report).context("cannot serialize the report")?;
         stdout_line(&text)?;
     } else {
-        let on = colour(std::io::stdout().is_terminal());
-        print!("{}", colour_report(&report.to_string(), on));
+        stdout_bytes(output::render_report(&report, output::stdout_colour()).as_bytes(), false)?;
     }
     Ok(if report.is_well_formed() { 0 } else { 1 })
 }
 
+/// The report on an input that is not blob text (over the size limit, or not UTF-8): what can be
+/// shown of it, with the real reason first. Only the start of an oversized input was read, so the
+/// library's own size finding (which counts what it was given) is replaced by this one.
+fn inspect_anyway(input: &Input, code: &'static str, part: Part, offset: usize, message: String) -> Report {
+    let mut report = blob_format::inspect(&String::from_utf8_lossy(&input.bytes));
+    report.findings.retain(|f| f.code != code);
+    report.findings.insert(0, Finding { severity: Severity::Error, code, part, offset, message });
+    report
+}
+
 // ---------------------------------------------------------------------------------------------
 
-fn keygen(out: &Path, alg: AlgArg, bits: u32, kid: Option<String>, force: bool) -> Result<u8, Failure> {
-    let alg: blob_format::Alg = alg.into();
-    if alg.is_rsa() && ![2048, 3072, 4096].contains(&bits) {
-        return Err(Failure::Usage(anyhow!("--bits must be 2048, 3072 or 4096")));
+fn keygen(out: &Path, alg: AlgArg, bits: Option<u32>, kid: Option<String>, force: bool) -> Result<u8, Failure> {
+    let alg: Alg = alg.into();
+    if !alg.is_rsa() && bits.is_some() {
+        return Err(Failure::Usage(anyhow!("--bits is for RSA keys; an {alg} key has {} bits", kek_bits(alg))));
     }
+    let bits = bits.unwrap_or(2048);
     let kid = match kid {
+        Some(kid) if kid.is_empty() => return Err(Failure::Usage(anyhow!("--kid must not be empty"))),
         Some(kid) => kid,
-        None => blob_seal::keys::random_kid().context("drawing a random kid")?,
+        None => blob_seal::keys::random_kid().context("cannot draw a random kid")?,
     };
+    // (file name, private, what it holds)
+    let names: &[(&str, bool, &str)] = if alg.is_rsa() {
+        &[
+            ("private.pem", true, "private key, PKCS#8 PEM"),
+            ("public.pem", false, "public key, SPKI PEM"),
+            ("private.jwk.json", true, "private key, JWK"),
+            ("public.jwk.json", false, "public key, JWK"),
+        ]
+    } else {
+        &[("key.jwk.json", true, "secret key-encryption key, JWK")]
+    };
+    if !force {
+        if let Some((name, _, _)) = names.iter().find(|(name, _, _)| out.join(name).exists()) {
+            let path = out.join(name);
+            return Err(Failure::Usage(anyhow!("{} exists; use --force to overwrite it", path.display())));
+        }
+    }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let key = if alg.is_rsa() { Key::generate_rsa(bits)? } else { Key::generate_oct(alg)? };
     let key = key.with_kid(kid.clone()).pin(alg)?;
-    let jwk = |private: bool| -> anyhow::Result<zeroize::Zeroizing<String>> {
+    let jwk = |private: bool| -> anyhow::Result<Zeroizing<String>> {
         let value = key.to_jwk(private)?;
-        Ok(zeroize::Zeroizing::new(serde_json::to_string_pretty(&value)? + "\n"))
+        Ok(Zeroizing::new(serde_json::to_string_pretty(&value)? + "\n"))
     };
-    // (file name, contents, private)
-    let files: Vec<(&str, zeroize::Zeroizing<String>, bool)> = if alg.is_rsa() {
-        vec![
-            ("private.pem", key.to_pkcs8_pem()?, true),
-            ("public.pem", zeroize::Zeroizing::new(key.to_spki_pem()?), false),
-            ("private.jwk.json", jwk(true)?, true),
-            ("public.jwk.json", jwk(false)?, false),
-        ]
-    } else {
-        vec![("key.jwk.json", jwk(true)?, true)]
-    };
-    if !force {
-        if let Some((name, _, _)) = files.iter().find(|(name, _, _)| out.join(name).exists()) {
-            return Err(Failure::Usage(anyhow!("{} exists; use --force to overwrite", out.join(name).display())));
-        }
-    }
-    for (name, contents, private) in &files {
+    let mut table = Table::new(&[Align::Left, Align::Left, Align::Left]);
+    for (name, private, what) in names {
+        let contents = match *name {
+            "private.pem" => key.to_pkcs8_pem()?,
+            "public.pem" => Zeroizing::new(key.to_spki_pem()?),
+            "private.jwk.json" | "key.jwk.json" => jwk(true)?,
+            _ => jwk(false)?,
+        };
         write_atomic(&out.join(name), contents.as_bytes(), *private, true)?;
+        table.row(&[*name, if *private { "0600" } else { "0644" }, what]);
     }
-    let names: Vec<&str> = files.iter().map(|(n, _, _)| *n).collect();
-    eprintln!(
-        "wrote {} in {} (kid {kid}, {alg}); TEST keys: keep the private files private",
-        names.join(", "),
-        out.display()
-    );
+    let size = if alg.is_rsa() { format!("RSA {bits} bits") } else { format!("AES {} bits", kek_bits(alg)) };
+    let dir = output::clean(&out.display().to_string());
+    let mut text = format!("wrote {} in {dir}: {size}, for {alg}, kid {:?}\n", plural(names.len(), "file"), kid);
+    text.push_str(&table.render("  ", false));
+    text.push_str("TEST keys: keep the private files private; a key for real secrets belongs in a KMS or HSM.");
+    stdout_line(&text)?;
     Ok(0)
+}
+
+fn kek_bits(alg: Alg) -> usize {
+    alg.kek_len().unwrap_or(0) * 8
+}
+
+fn plural(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {one}s")
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 
 fn seal(key: &Key, options: &SealOptions, envelope: bool, out: Option<&Path>, path: &str) -> Result<u8, Failure> {
     if options.kid.is_none() && key.kid().is_none() {
-        return Err(Failure::Usage(anyhow!("the key has no kid: give one with --kid")));
+        return Err(Failure::Usage(anyhow!(
+            "the key has no kid: give one with --kid (a sealed blob must name the key that opens it)"
+        )));
     }
-    let input = read_input(path, DocumentLimits::DEFAULT.max_document_len)?;
+    let input = read_input(path, options.limits.max_document_len)?;
+    if let Some(why) = input.over_limit("a backup document") {
+        return Err(Failure::Check(anyhow!("{why}")));
+    }
     let document = Document::from_json(&input.bytes, &options.limits).map_err(|e| {
         Failure::Check(anyhow::Error::new(e).context(format!("{} is not a valid backup document", input.name)))
     })?;
@@ -167,47 +208,49 @@ fn open(key: &KeyArgs, reveal: bool, json: bool, raw: bool, path: &str) -> Resul
     let input = read_blob(path)?;
     let text = text(&input)?;
     let context = || format!("{} does not open", input.name);
+    let options = OpenOptions::default();
+    let opening = Opening::parse(text, &options).map_err(|e| classify(e, context()))?;
+    let cek = opening.unwrap_cek(&key).map_err(|e| classify(e, context()))?;
     if raw {
-        let plaintext = blob_seal::open_raw(text, &key, &OpenOptions::default()).map_err(|e| classify(e, context()))?;
-        let mut out = std::io::stdout().lock();
-        out.write_all(&plaintext).and_then(|()| out.flush()).context("writing to standard output")?;
+        let plaintext = opening.finish_raw(&cek).map_err(|e| classify(e, context()))?;
+        stdout_bytes(&plaintext, false)?;
         return Ok(0);
     }
-    let document = blob_seal::open(text, &key, &OpenOptions::default()).map_err(|e| classify(e, context()))?;
+    let document = opening.finish(&cek).map_err(|e| classify(e, context()))?;
     if json {
         let bytes = if reveal {
             document.to_json_pretty()
         } else {
-            zeroize::Zeroizing::new(serde_json::to_vec_pretty(&document.to_json_redacted()).context("serializing")?)
+            Zeroizing::new(serde_json::to_vec_pretty(&document.to_json_redacted()).context("cannot serialize")?)
         };
-        let mut out = std::io::stdout().lock();
-        out.write_all(&bytes)
-            .and_then(|()| out.write_all(b"\n"))
-            .and_then(|()| out.flush())
-            .context("writing to standard output")?;
+        stdout_bytes(&bytes, true)?;
         return Ok(0);
     }
-    stdout_line(&versions_table(&document, reveal))?;
+    let kid = opening.kid().map_or_else(|| "none".to_owned(), |k| format!("{k:?}"));
+    let title = format!("{} + {}, kid {kid}", opening.alg(), opening.enc());
+    stdout_line(&versions_table(&document, &title, reveal))?;
     Ok(0)
 }
 
 /// The table `open` prints: id, stages, created, kind, size, and the value with `reveal`.
-fn versions_table(document: &Document, reveal: bool) -> String {
-    let mut header = vec!["ID".to_owned(), "STAGES".into(), "CREATED".into(), "KIND".into(), "SIZE".into()];
+fn versions_table(document: &Document, blob: &str, reveal: bool) -> Zeroizing<String> {
+    let mut align = vec![Align::Left, Align::Left, Align::Left, Align::Left, Align::Right];
+    let mut header = vec!["ID", "STAGES", "CREATED (UTC)", "KIND", "SIZE"];
     if reveal {
-        header.push("VALUE".into());
+        align.push(Align::Left);
+        header.push("VALUE");
     }
-    let columns = header.len();
-    let mut rows = vec![header];
+    let mut table = Table::new(&align);
+    table.row(&header);
     for v in &document.versions {
         let m = &v.version_metadata;
-        let mut row = vec![
+        let mut row = Zeroizing::new(vec![
             m.id.clone(),
             if m.version_stages.is_empty() { "-".into() } else { m.version_stages.join(",") },
             m.create_time.map_or_else(|| "-".into(), format_time),
             v.value.kind().to_owned(),
             v.value.len().to_string(),
-        ];
+        ]);
         if reveal {
             row.push(match &v.value {
                 SecretValue::String(s) => format!("{:?}", s.as_str()),
@@ -217,18 +260,20 @@ fn versions_table(document: &Document, reveal: bool) -> String {
                 ),
             });
         }
-        rows.push(row);
+        table.row(&row);
     }
-    let widths: Vec<usize> = (0..columns)
-        .map(|i| rows.iter().map(|r| r.get(i).map_or(0, |c| c.chars().count())).max().unwrap_or(0))
-        .collect();
-    let mut out = format!("secret {} ({} versions)\n", document.secret.name, document.versions.len());
-    for row in rows {
-        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
+    let secret = &document.secret;
+    let state = secret.state.map_or_else(String::new, |s| format!(", {s}"));
+    let mut out = Zeroizing::new(format!(
+        "secret {}{state}: {} ({blob})\n",
+        output::clean(&secret.name),
+        plural(document.versions.len(), "version")
+    ));
+    out.push_str(&table.render("", false));
+    if !reveal {
+        out.push_str("(values hidden: --reveal shows them)");
     }
-    out.trim_end().to_owned()
+    Zeroizing::new(out.trim_end().to_owned())
 }
 
 /// Milliseconds since the epoch as UTC `YYYY-MM-DD HH:MM:SS`.
@@ -251,7 +296,8 @@ fn format_time(ms: i64) -> String {
 // ---------------------------------------------------------------------------------------------
 
 fn verify(key: &KeyArgs, paths: &[String]) -> Result<u8, Failure> {
-    let key = load_opening_key(key)?;
+    // A key that loads but cannot open (an RSA public key) fails each input on its own line.
+    let key = load_key(&key.key, key.alg)?;
     if paths.iter().filter(|p| *p == "-").count() > 1 {
         return Err(Failure::Usage(anyhow!("standard input (-) can be given only once")));
     }
@@ -272,37 +318,46 @@ fn verify(key: &KeyArgs, paths: &[String]) -> Result<u8, Failure> {
         }
     });
     let mut ok = 0;
-    let mut out = String::new();
+    let mut table = Table::new(&[Align::Left]);
+    table.paint_column(0, |s| Some(if s.trim_end() == "ok" { "32" } else { "1;31" }));
     for (path, slot) in paths.iter().zip(results) {
         let outcome = slot.into_inner().ok().flatten().unwrap_or_else(|| Err("not checked".into()));
+        let shown = if path == "-" { "<stdin>" } else { path.as_str() };
         match outcome {
             Ok(line) => {
                 ok += 1;
-                out.push_str(&format!("ok    {path}: {line}\n"));
+                table.row_with(&["ok  "], &format!("{shown}: {line}"));
             }
-            Err(why) => out.push_str(&format!("FAIL  {path}: {why}\n")),
+            Err(why) => table.row_with(&["FAIL"], &format!("{shown}: {why}")),
         }
     }
-    out.push_str(&format!("{ok} of {} blobs open", paths.len()));
+    let mut out = table.render("", output::stdout_colour());
+    let failed = paths.len() - ok;
+    out.push_str(&format!("{ok} of {} open", plural(paths.len(), "blob")));
+    if failed > 0 {
+        out.push_str(&format!(", {failed} failed"));
+    }
     stdout_line(&out)?;
-    Ok(if ok == paths.len() { 0 } else { 1 })
+    Ok(if failed == 0 { 0 } else { 1 })
 }
 
 fn verify_one(key: &Key, path: &str) -> Result<String, String> {
-    let input = read_blob(path).map_err(|f| match f {
-        Failure::Check(e) | Failure::Usage(e) => format!("{e:#}"),
-    })?;
-    let text = blob_format::as_text(&input.bytes, &Limits::DEFAULT).map_err(|e| e.to_string())?;
-    let summary =
-        blob_seal::verify(text, key, &OpenOptions::default()).map_err(|e| format!("{:#}", anyhow::Error::new(e)))?;
-    let kid = summary.kid.as_deref().unwrap_or("(none)");
+    let sentence = |f: Failure| match f {
+        Failure::Check(e) | Failure::Usage(e) => output::error_sentence(&e),
+    };
+    let input = read_blob(path).map_err(sentence)?;
+    let text = text(&input).map_err(sentence)?;
+    let summary = blob_seal::verify(text, key, &OpenOptions::default())
+        .map_err(|e| output::error_sentence(&anyhow::Error::new(e)))?;
+    let kid = summary.kid.as_deref().map_or_else(|| "none".to_owned(), |k| format!("{k:?}"));
+    let ids: Vec<&str> = summary.versions.iter().map(|v| v.id.as_str()).collect();
     Ok(format!(
-        "kid {kid}, {} + {}, secret {}, {} versions ({})",
+        "kid {kid}, {} + {}, secret {}, {}: {}",
         summary.alg,
         summary.enc,
         summary.name,
-        summary.versions.len(),
-        summary.versions.iter().map(|v| v.id.as_str()).collect::<Vec<_>>().join(", ")
+        plural(summary.versions.len(), "version"),
+        ids.join(", ")
     ))
 }
 
@@ -314,7 +369,9 @@ fn rotate(args: &RotateArgs, op: RotateFn) -> Result<u8, Failure> {
     let old = load_opening_key(&args.key)?;
     let new = load_key(&args.new_key, args.new_alg)?;
     if args.new_kid.is_none() && new.kid().is_none() {
-        return Err(Failure::Usage(anyhow!("the new key has no kid: give one with --new-kid")));
+        return Err(Failure::Usage(anyhow!(
+            "the new key has no kid: give one with --new-kid (a sealed blob must name the key that opens it)"
+        )));
     }
     let input = read_blob(&args.input)?;
     let text = text(&input)?;
@@ -349,6 +406,7 @@ pub fn sample_document() -> Document {
     Document::new(secret, versions)
 }
 
+/// One step of `roundtrip`: its name, how long it took, what it showed.
 struct Step {
     name: &'static str,
     took: Duration,
@@ -366,51 +424,95 @@ fn timed<T>(
     Ok(value)
 }
 
-/// Keys for roundtrip: (opening key, key to rewrap to, label).
-fn roundtrip_keys(dir: Option<&Path>) -> Result<(Key, Key, String), Failure> {
+/// The keys of `roundtrip`.
+struct RoundtripKeys {
+    /// Seals: the public half when there is one.
+    seal: Key,
+    /// Opens.
+    open: Key,
+    /// A key of the other family, to rewrap and reseal to.
+    new: Key,
+    /// Where the keys come from, for the report.
+    label: String,
+}
+
+fn roundtrip_keys(dir: Option<&Path>) -> Result<RoundtripKeys, Failure> {
     let Some(dir) = dir else {
         let rsa = Key::from_jwk(testkeys::RSA_2048_JWK).context("built-in test key")?;
         let aes = Key::from_jwk(testkeys::A256KW_JWK).context("built-in test key")?;
-        return Ok((rsa, aes, "built-in TEST keys (public: never use them for real data)".into()));
+        return Ok(RoundtripKeys {
+            seal: rsa.public_key().context("built-in test key")?,
+            open: rsa,
+            new: aes,
+            label: "the built-in TEST keys (published: never use them for real data)".into(),
+        });
     };
     let candidates = ["private.jwk.json", "key.jwk.json", "private.pem"];
     let path = candidates.iter().map(|name| dir.join(name)).find(|p| p.exists()).ok_or_else(|| {
-        anyhow!("{} has none of {}; make keys with `blobtool keygen --out DIR`", dir.display(), candidates.join(", "))
+        let names = candidates.join(", ");
+        anyhow!("{} has none of {names}; make keys with `blobtool keygen --out DIR`", dir.display())
     })?;
-    let key = load_key(&path, None)?;
-    // Rewrap to a fresh key of the other family, so both kinds of wrapping run.
-    let other = if key.kind() == KeyKind::Oct {
+    let open = load_key(&path, None)?;
+    let public = ["public.jwk.json", "public.pem"].iter().map(|name| dir.join(name)).find(|p| p.exists());
+    let (seal, label) = match (&public, open.kind()) {
+        (Some(public), KeyKind::RsaPrivate) => {
+            let seal = load_key(public, None)?;
+            let seal = match open.kid() {
+                Some(kid) if seal.kid().is_none() => seal.with_kid(kid),
+                _ => seal,
+            };
+            (seal, format!("{} (sealing with {})", path.display(), public.display()))
+        }
+        _ => (load_key(&path, None)?, path.display().to_string()),
+    };
+    // Rewrap to a key of the other family, so both kinds of wrapping run.
+    let new = if open.kind() == KeyKind::Oct {
         Key::from_jwk(testkeys::RSA_3072_JWK)?
     } else {
         Key::from_jwk(testkeys::A256KW_JWK)?
     };
-    Ok((key, other, format!("keys from {}", path.display())))
+    Ok(RoundtripKeys { seal, open, new, label: format!("keys from {label}") })
+}
+
+/// `blob` with one character of its ciphertext changed (in the middle, where every base64url
+/// character carries six bits of data), to show that a tampered blob does not open.
+fn tamper(blob: &str) -> anyhow::Result<String> {
+    let parsed = blob_format::parse(blob)?;
+    let ciphertext = parsed.ciphertext();
+    // A bare blob is ASCII: the character offset is the byte offset.
+    let at = ciphertext.offset() + ciphertext.as_str().len() / 2;
+    let (Some(head), Some(old), Some(tail)) = (blob.get(..at), blob.get(at..=at), blob.get(at + 1..)) else {
+        return Err(anyhow!("the ciphertext is not where the parser says"));
+    };
+    Ok(format!("{head}{}{tail}", if old == "A" { "B" } else { "A" }))
 }
 
 fn roundtrip(key_dir: Option<&Path>) -> Result<u8, Failure> {
-    let (key, new_key, label) = roundtrip_keys(key_dir)?;
-    let kid = key.kid().map_or_else(|| "roundtrip".to_owned(), str::to_owned);
+    let keys = roundtrip_keys(key_dir)?;
+    let kid = keys.open.kid().or(keys.seal.kid()).map_or_else(|| "roundtrip".to_owned(), str::to_owned);
     let mut steps = Vec::new();
     let document = sample_document();
     let options = SealOptions { kid: Some(kid.clone()), ..SealOptions::default() };
+    let open_options = OpenOptions::default();
+    let (key, new_key) = (&keys.open, &keys.new);
     let mut run = || -> anyhow::Result<()> {
         let blob = timed(&mut steps, "seal", || {
-            let blob = blob_seal::seal(&document, &key, &options)?;
-            let what = format!("{} + {}, kid {kid}: {} characters", key.default_alg(), options.enc, blob.len());
+            let blob = blob_seal::seal(&document, &keys.seal, &options)?;
+            let alg = options.alg.unwrap_or_else(|| keys.seal.default_alg());
+            let what = format!("{alg} + {}, kid {kid:?}: a blob of {} characters", options.enc, blob.len());
             Ok((blob, what))
         })?;
         timed(&mut steps, "inspect", || {
             let report = blob_format::inspect(&blob);
             if !report.is_well_formed() {
-                return Err(anyhow!("inspect found errors:\n{report}"));
+                return Err(anyhow!("inspect found errors:\n{}", output::render_report(&report, false)));
             }
-            let sizes: Vec<String> =
-                report.segments.iter().map(|s| format!("{}", s.decoded_len.unwrap_or(0))).collect();
-            Ok(((), format!("well formed; segment sizes {} bytes", sizes.join("/"))))
+            let sizes: Vec<String> = report.segments.iter().map(|s| s.decoded_len.unwrap_or(0).to_string()).collect();
+            Ok(((), format!("well formed; segments of {} bytes", sizes.join(" / "))))
         })?;
         let opened = timed(&mut steps, "open", || {
-            let doc = blob_seal::open(&blob, &key, &OpenOptions::default())?;
-            let what = format!("{} versions of {}", doc.versions.len(), doc.secret.name);
+            let doc = blob_seal::open(&blob, key, &open_options)?;
+            let what = format!("{} of secret {}", plural(doc.versions.len(), "version"), doc.secret.name);
             Ok((doc, what))
         })?;
         timed(&mut steps, "compare", || {
@@ -419,43 +521,75 @@ fn roundtrip(key_dir: Option<&Path>) -> Result<u8, Failure> {
             }
             Ok(((), "identical to the sealed document".into()))
         })?;
+        timed(&mut steps, "tamper", || {
+            let refused = match blob_seal::open(&tamper(&blob)?, key, &open_options) {
+                Ok(_) => return Err(anyhow!("a blob with one ciphertext character changed still opens")),
+                Err(e) if e.is_decryption_failed() => e,
+                Err(e) => return Err(anyhow!("a tampered blob gives {} instead of decryption_failed", e.code())),
+            };
+            Ok(((), format!("one ciphertext character changed: refused ({})", refused.code())))
+        })?;
+        timed(&mut steps, "enc", || {
+            for enc in Enc::ALL {
+                let sealed = blob_seal::seal(&document, &keys.seal, &SealOptions { enc, ..options.clone() })?;
+                if blob_seal::open(&sealed, key, &open_options)? != document {
+                    return Err(anyhow!("{enc} opens to another document"));
+                }
+            }
+            let names: Vec<&str> = Enc::ALL.iter().map(|e| e.name()).collect();
+            Ok(((), format!("seal and open identical under {}", names.join(", "))))
+        })?;
         let rewrapped = timed(&mut steps, "rewrap", || {
-            let new = blob_seal::rewrap(&blob, &key, &new_key, &RotateOptions::default())?;
+            let new = blob_seal::rewrap(&blob, key, new_key, &RotateOptions::default())?;
             let (a, b) = (blob_format::parse(&blob)?, blob_format::parse(&new)?);
             if a.iv().as_str() != b.iv().as_str() || a.ciphertext().as_str() != b.ciphertext().as_str() {
                 return Err(anyhow!("rewrap changed the IV or ciphertext"));
             }
             let what = format!(
-                "to {} (kid {}); IV and ciphertext unchanged",
+                "to {} (kid {:?}); IV and ciphertext unchanged",
                 b.header().alg(),
                 b.header().kid().unwrap_or("-")
             );
             Ok((new, what))
         })?;
         timed(&mut steps, "reopen", || {
-            if blob_seal::open(&rewrapped, &new_key, &OpenOptions::default())? != document {
+            if blob_seal::open(&rewrapped, new_key, &open_options)? != document {
                 return Err(anyhow!("the rewrapped blob opens to another document"));
             }
-            let refused = blob_seal::open(&rewrapped, &key, &OpenOptions::default())
+            let refused = blob_seal::open(&rewrapped, key, &open_options)
                 .err()
                 .ok_or_else(|| anyhow!("the old key still opens the rewrapped blob"))?;
             Ok(((), format!("new key: identical; old key refused ({})", refused.code())))
         })?;
+        timed(&mut steps, "reseal", || {
+            let new = blob_seal::reseal(&blob, key, new_key, &RotateOptions::default())?;
+            let (a, b) = (blob_format::parse(&blob)?, blob_format::parse(&new)?);
+            if a.iv().as_str() == b.iv().as_str() || a.encrypted_key().as_str() == b.encrypted_key().as_str() {
+                return Err(anyhow!("reseal kept the IV or the content key"));
+            }
+            if blob_seal::open(&new, new_key, &open_options)? != document {
+                return Err(anyhow!("the resealed blob opens to another document"));
+            }
+            Ok(((), format!("to {}; fresh content key and IV; new key: identical", b.header().alg())))
+        })?;
         Ok(())
     };
     let result = run();
-    let mut out = format!("blobtool roundtrip with {label}\n");
+    let mut table = Table::new(&[Align::Left, Align::Right, Align::Left]);
     for s in &steps {
-        out.push_str(&format!("  {:<8} {:>9.3} ms  {}\n", s.name, s.took.as_secs_f64() * 1e3, s.what));
+        table.row(&[s.name.to_owned(), format!("{:.3} ms", s.took.as_secs_f64() * 1e3), s.what.clone()]);
     }
+    let mut out = format!("blobtool roundtrip with {}\n", keys.label);
+    out.push_str(&table.render("  ", false));
     match result {
         Ok(()) => {
-            out.push_str("roundtrip: ok");
+            out.push_str(&format!("roundtrip: ok ({} steps)", table.len()));
             stdout_line(&out)?;
             Ok(0)
         }
         Err(e) => {
-            print!("{out}");
+            out.push_str("roundtrip: FAILED");
+            stdout_line(&out)?;
             Err(Failure::Check(e))
         }
     }

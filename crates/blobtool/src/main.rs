@@ -41,6 +41,12 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 }
 
 fn main() -> ExitCode {
+    // A panic is a bug. Its message could quote data (a secret, in the worst case): print where it
+    // happened, never what it says.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
+        output::note(&format!("blobtool: internal error{at}; this is a bug, please report it"));
+    }));
     let cli = Cli::parse();
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
