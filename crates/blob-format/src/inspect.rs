@@ -272,6 +272,15 @@ impl fmt::Display for Report {
 
 impl Report {
     fn render(&self, out: &mut String) -> fmt::Result {
+        // Width of the range column: blobs run to thousands of characters.
+        let w = self
+            .segments
+            .iter()
+            .map(|s| format!("{}..{}", s.range.start, s.range.end).len())
+            .chain(self.prefix.iter().map(|(_, r)| format!("{}..{}", r.start, r.end).len()))
+            .max()
+            .unwrap_or(9)
+            .max(9);
         let verdict = if self.is_well_formed() { "well formed" } else { "NOT well formed" };
         writeln!(out, "CSMS secret backup blob: {verdict} ({} characters)", self.input_len)?;
         match (self.envelope, &self.blob) {
@@ -287,10 +296,10 @@ impl Report {
                 Some(Marker::Length) => "the prefix's length",
                 None => "unknown",
             };
-            writeln!(out, "  {:>9}  marker      0x{:02x}  {what}", format!("{}", m.offset), m.value)?;
+            writeln!(out, "  {:>w$}  marker      0x{:02x}  {what}", format!("{}", m.offset), m.value)?;
         }
         if let Some((p, r)) = &self.prefix {
-            writeln!(out, "  {:>9}  prefix      {}", format!("{}..{}", r.start, r.end), p.as_str())?;
+            writeln!(out, "  {:>w$}  prefix      {}", format!("{}..{}", r.start, r.end), p.as_str())?;
         }
         for s in &self.segments {
             let name = match s.part {
@@ -311,15 +320,15 @@ impl Report {
             )?;
         }
         if self.segment_count > 0 && self.segment_count != 5 {
-            writeln!(out, "             ({} segments; a compact JWE has 5)", self.segment_count)?;
+            writeln!(out, "  {:w$}  ({} segments; a compact JWE has 5)", "", self.segment_count)?;
         }
         if let Some(members) = &self.header {
             writeln!(out, "  header members:")?;
             for (name, value) in members {
-                writeln!(out, "    {name}: {value}")?;
+                writeln!(out, "    {}: {}", printable(name), printable(&value.to_string()))?;
             }
         } else if let Some(json) = &self.header_json {
-            writeln!(out, "  header text: {json}")?;
+            writeln!(out, "  header text: {}", printable(json))?;
         }
         let i = &self.implied;
         if i.cek_len.is_some() {
@@ -357,7 +366,7 @@ impl Report {
             }
             if let Some(members) = &s.header {
                 for (name, value) in members {
-                    writeln!(out, "    header {name}: {value}")?;
+                    writeln!(out, "    header {}: {}", printable(name), printable(&value.to_string()))?;
                 }
             }
         }
@@ -366,9 +375,52 @@ impl Report {
         } else {
             writeln!(out, "findings:")?;
             for x in &self.findings {
-                writeln!(out, "  {:<7} {} at offset {} [{}]: {}", x.severity, x.part, x.offset, x.code, x.message)?;
+                writeln!(
+                    out,
+                    "  {:<7} {} at offset {} [{}]: {}",
+                    x.severity,
+                    x.part,
+                    x.offset,
+                    x.code,
+                    printable(&x.message)
+                )?;
             }
         }
         Ok(())
+    }
+}
+
+/// Text from the input made safe for a terminal: control characters (C0 and C1) and bidirectional
+/// formatting characters are written as `\u{..}` escapes, so a crafted header cannot move the
+/// cursor, recolour the screen or reorder what is shown.
+fn printable(text: &str) -> String {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    text.chars().fold(String::with_capacity(text.len()), |mut out, c| {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_dump_escapes_terminal_controls() {
+        assert_eq!(printable("a\u{1b}[31mb\u{202E}c\u{85}"), "a\\u{1b}[31mb\\u{202e}c\\u{85}");
+        let header = r#"{"alg":"A128KW","enc":"A128GCM","x\u001b":"\u009b31m\u202e"}"#;
+        let blob = crate::Builder::new(crate::Header::new(crate::Alg::A128Kw, crate::Enc::A128Gcm)).to_string();
+        let tail = blob.split_at(1 + crate::PREFIX_LONG.len()).1.split_once('.').unwrap().1;
+        let crafted = format!("){}{}.{tail}", crate::PREFIX_LONG, crate::base64url_encode(header.as_bytes()));
+        let text = inspect(&crafted).to_string();
+        assert!(!text.chars().any(|c| c == '\u{1b}' || c == '\u{9b}' || c == '\u{202e}'), "{text}");
     }
 }

@@ -69,12 +69,14 @@ pub use ops::{
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The blob breaks a format rule (before any key was used).
+    /// The blob breaks a format rule (before any key was used). The message includes the cause,
+    /// so it is not also given as `source()` (a printed chain would repeat it).
     #[error("the blob is malformed: {0}")]
-    Format(#[from] blob_format::Error),
-    /// The backup document is invalid (on seal, or after a successful decryption on open).
+    Format(blob_format::Error),
+    /// The backup document is invalid (on seal, or after a successful decryption on open). The
+    /// message includes the cause, as for [`Error::Format`].
     #[error("the backup document is invalid: {0}")]
-    Document(#[from] DocumentError),
+    Document(DocumentError),
     /// The key cannot do what was asked (pinning, size, type, public only).
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -108,6 +110,18 @@ pub enum Error {
         /// The length given.
         len: usize,
     },
+}
+
+impl From<blob_format::Error> for Error {
+    fn from(e: blob_format::Error) -> Error {
+        Error::Format(e)
+    }
+}
+
+impl From<DocumentError> for Error {
+    fn from(e: DocumentError) -> Error {
+        Error::Document(e)
+    }
 }
 
 impl Error {
