@@ -1,5 +1,5 @@
 //! Seeds `fuzz/corpus/<target>/` from `test-vectors/`: a few inputs per target, small enough to
-//! commit. `cargo run -p fuzz-bodies --example seed_corpus`
+//! commit. `cargo run -p fuzz-bodies --example seed_corpus [TARGET]` (all targets, or only TARGET)
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::Path;
@@ -17,7 +17,11 @@ fn main() {
         cases.push(serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap());
     }
     let small: Vec<&Value> = cases.iter().filter(|c| c["blob"].as_str().unwrap().len() < 4000).step_by(2).collect();
+    let only = std::env::args().nth(1);
     let put = |target: &str, name: String, bytes: &[u8]| {
+        if only.as_deref().is_some_and(|o| o != target) {
+            return;
+        }
         let dir = corpus.join(target);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(name), bytes).unwrap();
@@ -57,17 +61,28 @@ fn main() {
     {
         put("header", format!("header-{i}"), h.as_bytes());
     }
-    for (i, seed) in [
-        &[0u8, 0x00, 1, 2, 3][..],
-        &[1, 0x14, 0xff, 0xff],
-        &[2, 0x28, b'{', b'}'],
-        &[3, 0x08, b'1'],
-        &[5, 0x4f, b'"', b'x', b'"'],
-    ]
-    .iter()
-    .enumerate()
-    {
-        put("mutate_valid", format!("seed-{i}"), seed);
+    // `mutate_valid` reads a `fuzz_bodies::Case` through `arbitrary`: keep the first two of a fixed
+    // sequence of byte strings that decode to each kind of mutation.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut kept: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for _ in 0..4096 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let len = 6 + (state % 40) as usize;
+        let bytes: Vec<u8> = (0..len).map(|i| (state >> ((i % 8) * 8)) as u8 ^ (i as u8).wrapping_mul(37)).collect();
+        let Ok(case) =
+            <fuzz_bodies::Case as arbitrary::Arbitrary>::arbitrary_take_rest(arbitrary::Unstructured::new(&bytes))
+        else {
+            continue;
+        };
+        let kind: String = format!("{:?}", case.mutation).chars().take_while(|c| c.is_alphanumeric()).collect();
+        let n = kept.entry(kind.clone()).or_default();
+        if *n < 2 {
+            put("mutate_valid", format!("{}-{n}", kind.to_lowercase()), &bytes);
+            *n += 1;
+        }
     }
+    assert_eq!(kept.len(), 8, "every kind of mutation seeded: {kept:?}");
     println!("seeded {}", corpus.display());
 }

@@ -8,6 +8,8 @@
 
 use std::sync::OnceLock;
 
+use arbitrary::{Arbitrary, Unstructured};
+
 use blob_format::{Alg, Enc, Header, Severity, PREFIX_LONG};
 use blob_seal::document::{Document, DocumentLimits, Secret, SecretValue, Version};
 use blob_seal::keys::Key;
@@ -164,58 +166,233 @@ fn valid_blobs() -> &'static Vec<String> {
     })
 }
 
-/// Structure-aware: start from a valid blob and change one segment or one header member value.
-/// Never panics; a changed blob never opens.
-pub fn mutate_valid(data: &[u8]) {
-    let (Some(&which), Some(&how), Some(payload)) = (data.first(), data.get(1), data.get(2..)) else { return };
-    let blobs = valid_blobs();
-    let Some(original) = blobs.get(usize::from(which) % blobs.len()) else { return };
+/// One change to a valid blob, chosen by the fuzzer (through `arbitrary`).
+#[derive(Debug, Arbitrary)]
+pub enum Mutation {
+    /// Replace a segment (index modulo 5) by these bytes, base64url-encoded.
+    ReplaceSegment {
+        /// Which segment.
+        segment: u8,
+        /// Its new decoded bytes.
+        bytes: Vec<u8>,
+    },
+    /// XOR these bytes into a segment's decoded bytes, from an offset.
+    XorSegment {
+        /// Which segment.
+        segment: u8,
+        /// Where the mask starts (modulo the segment's length).
+        at: u16,
+        /// The mask.
+        mask: Vec<u8>,
+    },
+    /// Truncate a segment's decoded bytes, or extend them with zeros.
+    ResizeSegment {
+        /// Which segment.
+        segment: u8,
+        /// The new decoded length.
+        len: u16,
+    },
+    /// Swap two segments.
+    SwapSegments(u8, u8),
+    /// Set a header member (adding it at the end when absent), keeping the order of the others.
+    SetMember(Member, Json),
+    /// Remove a header member.
+    RemoveMember(Member),
+    /// Replace one character of the JWE part (the header segment, the dots and the other segments).
+    ReplaceChar {
+        /// Which character (modulo the number of characters).
+        at: u32,
+        /// The new character.
+        with: char,
+    },
+    /// Replace the marker character.
+    Marker(char),
+}
+
+/// A header member name: the ones with rules, or any other.
+#[derive(Debug, Arbitrary)]
+pub enum Member {
+    /// `alg`
+    Alg,
+    /// `enc`
+    Enc,
+    /// `kid`
+    Kid,
+    /// `zip`
+    Zip,
+    /// `crit`
+    Crit,
+    /// `typ`
+    Typ,
+    /// `cty`
+    Cty,
+    /// Any name.
+    Other(String),
+}
+
+impl Member {
+    fn name(&self) -> &str {
+        match self {
+            Member::Alg => "alg",
+            Member::Enc => "enc",
+            Member::Kid => "kid",
+            Member::Zip => "zip",
+            Member::Crit => "crit",
+            Member::Typ => "typ",
+            Member::Cty => "cty",
+            Member::Other(name) => name,
+        }
+    }
+}
+
+/// A header member value.
+#[derive(Debug, Arbitrary)]
+pub enum Json {
+    /// `null`
+    Null,
+    /// `true` or `false`
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A number (non-finite ones become `null`).
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// The name of an alg (index modulo the number of algs).
+    AlgName(u8),
+    /// The name of an enc (index modulo the number of encs).
+    EncName(u8),
+    /// An array of strings (`crit`).
+    Strings(Vec<String>),
+    /// Any JSON text, as a string when it does not parse.
+    Text(String),
+}
+
+impl Json {
+    fn value(&self) -> serde_json::Value {
+        use serde_json::Value;
+        let pick = |names: &[&str], i: u8| names.get(usize::from(i) % names.len().max(1)).map(|n| (*n).to_owned());
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Int(i) => Value::from(*i),
+            Json::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            Json::Str(s) => Value::String(s.clone()),
+            Json::AlgName(i) => {
+                let names: Vec<&str> = Alg::ALL.iter().map(|a| a.name()).collect();
+                pick(&names, *i).map_or(Value::Null, Value::String)
+            }
+            Json::EncName(i) => {
+                let names: Vec<&str> = Enc::ALL.iter().map(|e| e.name()).collect();
+                pick(&names, *i).map_or(Value::Null, Value::String)
+            }
+            Json::Strings(v) => Value::Array(v.iter().cloned().map(Value::String).collect()),
+            Json::Text(t) => serde_json::from_str(t).unwrap_or_else(|_| Value::String(t.clone())),
+        }
+    }
+}
+
+/// A fuzz case for [`mutate_valid`]: which valid blob, and the change.
+#[derive(Debug, Arbitrary)]
+pub struct Case {
+    /// Which valid blob (modulo their number).
+    pub blob: u8,
+    /// The change.
+    pub mutation: Mutation,
+}
+
+/// Applies `mutation` to a valid blob: the changed blob, marker and prefix included.
+fn apply(original: &str, mutation: &Mutation) -> String {
     let Ok(parsed) = blob_format::parse(original) else { panic!("a sealed blob parses") };
     let mut segments: Vec<String> = parsed.segments().iter().map(|s| s.as_str().to_owned()).collect();
-    let index = usize::from(how >> 4) % 5;
-    match how & 0x0f {
-        // Replace a segment by the payload, encoded.
-        0..=3 => {
+    let decoded = |i: u8| -> (usize, Vec<u8>) {
+        let index = usize::from(i) % 5;
+        (index, parsed.segments().get(index).map(|s| s.decode().to_vec()).unwrap_or_default())
+    };
+    let mut marker = ')';
+    match mutation {
+        Mutation::ReplaceSegment { segment, bytes } => {
+            if let Some(s) = segments.get_mut(usize::from(*segment) % 5) {
+                *s = blob_format::base64url_encode(bytes);
+            }
+        }
+        Mutation::XorSegment { segment, at, mask } => {
+            let (index, mut bytes) = decoded(*segment);
+            let start = usize::from(*at) % bytes.len().max(1);
+            for (b, m) in bytes.iter_mut().skip(start).zip(mask) {
+                *b ^= m;
+            }
             if let Some(s) = segments.get_mut(index) {
-                *s = blob_format::base64url_encode(payload);
+                *s = blob_format::base64url_encode(&bytes);
             }
         }
-        // XOR the payload into a segment's decoded bytes.
-        4..=7 => {
-            if let Some(seg) = parsed.segments().get(index) {
-                let mut bytes = seg.decode();
-                for (b, p) in bytes.iter_mut().zip(payload) {
-                    *b ^= p;
-                }
-                if let Some(s) = segments.get_mut(index) {
-                    *s = blob_format::base64url_encode(&bytes);
-                }
+        Mutation::ResizeSegment { segment, len } => {
+            let (index, mut bytes) = decoded(*segment);
+            bytes.resize(usize::from(*len), 0);
+            if let Some(s) = segments.get_mut(index) {
+                *s = blob_format::base64url_encode(&bytes);
             }
         }
-        // Replace the value of one header member (or add one) with the payload as JSON text.
-        _ => {
-            let text = String::from_utf8_lossy(payload);
-            let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text.into_owned()));
-            let mut members: Vec<(String, serde_json::Value)> =
-                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&parsed.header_segment().decode())
-                    .map(|m| m.into_iter().collect())
-                    .unwrap_or_default();
-            match members.get_mut(index) {
-                Some((_, v)) => *v = value,
-                None => members.push(("x".to_owned(), value)),
+        Mutation::SwapSegments(a, b) => segments.swap(usize::from(*a) % 5, usize::from(*b) % 5),
+        Mutation::SetMember(..) | Mutation::RemoveMember(..) => {
+            // The workspace enables serde_json's `preserve_order`: members keep their order.
+            let header = parsed.header_segment().decode();
+            let mut map: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&header).unwrap_or_default();
+            match mutation {
+                Mutation::SetMember(member, json) => {
+                    map.insert(member.name().to_owned(), json.value());
+                }
+                Mutation::RemoveMember(member) => {
+                    map.shift_remove(member.name());
+                }
+                _ => {}
             }
-            let map: serde_json::Map<String, serde_json::Value> = members.into_iter().collect();
             if let Some(s) = segments.first_mut() {
                 *s = blob_format::base64url_encode(serde_json::Value::Object(map).to_string().as_bytes());
             }
         }
+        Mutation::ReplaceChar { .. } | Mutation::Marker(_) => {}
     }
-    let mutated = format!("){PREFIX_LONG}{}", segments.join("."));
+    let mut jwe = segments.join(".");
+    if let Mutation::ReplaceChar { at, with } = mutation {
+        let count = jwe.chars().count().max(1);
+        let at = usize::try_from(*at).unwrap_or(0) % count;
+        jwe = jwe.chars().enumerate().map(|(i, c)| if i == at { *with } else { c }).collect();
+    }
+    if let Mutation::Marker(c) = mutation {
+        marker = *c;
+    }
+    format!("{marker}{PREFIX_LONG}{jwe}")
+}
+
+/// The valid blob a case starts from, and the blob after its change.
+pub fn mutated(case: &Case) -> (&'static str, String) {
+    let blobs = valid_blobs();
+    let original = blobs.get(usize::from(case.blob) % blobs.len().max(1)).map_or("", String::as_str);
+    (original, apply(original, &case.mutation))
+}
+
+/// Structure-aware: start from a valid blob and change one segment, one header member, one
+/// character or the marker. Never panics; a changed blob never opens, unless only its marker changed
+/// to the other marker of the long prefix (its length byte, `-`: the marker is not authenticated).
+pub fn mutate_valid(data: &[u8]) {
+    if let Ok(case) = Case::arbitrary_take_rest(Unstructured::new(data)) {
+        mutate_valid_case(&case);
+    }
+}
+
+/// The body of [`mutate_valid`] for one decoded case.
+pub fn mutate_valid_case(case: &Case) {
+    let (original, mutated) = mutated(case);
     agree(&mutated);
     let (rsa, kw) = keys();
     for key in [rsa, kw] {
         if blob_seal::open_raw(&mutated, key, &OpenOptions::default()).is_ok() {
-            assert_eq!(&mutated, original, "a changed blob opened");
+            let after_marker = |s: &'static str| s.char_indices().nth(1).and_then(|(i, _)| s.get(i..));
+            let same_jwe = mutated.char_indices().nth(1).and_then(|(i, _)| mutated.get(i..)) == after_marker(original);
+            let marker_ok = mutated.starts_with(')') || mutated.starts_with('-');
+            assert!(same_jwe && marker_ok, "a changed blob opened: {case:?}\n{mutated}");
         }
     }
 }

@@ -1,20 +1,32 @@
 //! Resource limits, measured: an input over a limit is refused before it is decoded (time and peak
 //! heap do not grow with it), JSON nesting is bounded, and no call allocates more than a small
-//! multiple of its input over the whole test-vector corpus.
+//! multiple of its input over the whole test-vector corpus and over large valid blobs.
 //!
-//! One test function: the counting allocator is global, so measurements must not overlap.
+//! The counting allocator is global, so measurements must not overlap: every test holds [`SERIAL`].
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use blob_format::PREFIX_LONG;
-use blob_seal::document::{Document, DocumentLimits};
-use blob_seal::OpenOptions;
+use blob_format::{Enc, PREFIX_LONG};
+use blob_seal::document::{Document, DocumentLimits, Secret, SecretValue, Version};
+use blob_seal::{OpenOptions, SealOptions};
 use peak_alloc::PeakAlloc;
 
 #[global_allocator]
 static HEAP: PeakAlloc = PeakAlloc;
+
+/// Held by every test for its whole run, so that no other thread allocates during a measurement.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// The bound found for parse, inspect and open over the corpus and over the largest valid blobs:
+/// peak heap <= `MULTIPLE` x input size + `ALLOWANCE`. Measured (2026-11): open peaks at 2.25x a
+/// large blob (ciphertext and plaintext decoded, GCM) and at about 18 KiB for small ones (OpenSSL
+/// contexts, key unwrap); parse and inspect stay under 2 KiB whatever the input.
+const MULTIPLE: usize = 3;
+/// See [`MULTIPLE`].
+const ALLOWANCE: usize = 32 << 10;
 
 /// Peak heap above the level at the call, and the time the call took.
 fn measure<T>(f: impl FnOnce() -> T) -> (T, usize, Duration) {
@@ -73,60 +85,180 @@ fn limits_hold() {
     assert_eq!(blob_seal::Error::Document(err).code(), "document_too_deep");
 }
 
-/// Peak heap of parse, inspect and open over every input of the corpus, against the input size.
+/// The largest valid blobs: 20 versions of 64 KiB (binary, plain text, and text escaped to 6 bytes
+/// a byte, about 10 MiB sealed), under a CBC-HMAC and a GCM enc, with each fixed key.
+fn large_valid_blobs() -> Vec<(String, blob_seal::keys::Key)> {
+    let (rsa, kw) = fuzz_bodies::keys();
+    let values: [fn(u8) -> SecretValue; 3] = [
+        |i| SecretValue::binary(vec![i; 64 << 10]),
+        |_| SecretValue::string("a".repeat(64 << 10)),
+        |_| SecretValue::string("\u{1}".repeat(64 << 10)),
+    ];
+    let mut out = Vec::new();
+    for value in values {
+        let versions = (0..20u8)
+            .map(|i| {
+                Version::new(format!("v{i}"), "large", value(i))
+                    .with_stages([format!("S{i}")].into_iter().filter(|_| i < 12))
+            })
+            .collect();
+        let doc = Document::new(Secret::new("large"), versions);
+        for (enc, key) in [(Enc::A128CbcHs256, kw), (Enc::A256Gcm, rsa)] {
+            let options = SealOptions { enc, kid: Some("large".to_owned()), ..SealOptions::default() };
+            out.push((blob_seal::seal(&doc, key, &options).unwrap(), key.clone()));
+        }
+    }
+    out
+}
+
+/// Peak heap of parse, inspect and open over every input of the corpus and the largest valid
+/// blobs, against the input size; and of `Document::from_json` over the document corpus.
 fn allocation_is_bounded_by_input() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let vectors = root.join("test-vectors");
-    let mut inputs: Vec<(String, Option<String>)> = Vec::new();
+    let (rsa, _) = fuzz_bodies::keys();
+    let mut inputs: Vec<(String, blob_seal::keys::Key)> = Vec::new();
     for entry in std::fs::read_dir(vectors.join("cases")).unwrap() {
         let case: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
-        let key = case["key"].as_str().map(str::to_owned);
+        // The matching key when the case names one that loads, else the RSA-2048 key.
+        let key = case["key"]
+            .as_str()
+            .and_then(|p| blob_seal::keys::Key::from_bytes(&std::fs::read(vectors.join(p)).unwrap()).ok())
+            .unwrap_or_else(|| rsa.clone());
         inputs.push((case["blob"].as_str().unwrap().to_owned(), key));
     }
     for dir in ["samples/huawei", "samples/azure"] {
         for entry in std::fs::read_dir(vectors.join(dir)).unwrap() {
             let p = entry.unwrap().path();
             if p.extension().is_some_and(|e| e == "txt" || e == "json" || e == "b64url") {
-                inputs.push((String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned(), None));
+                inputs.push((String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned(), rsa.clone()));
             }
         }
     }
-    for target in ["parse", "inspect", "envelope", "open"] {
+    for target in ["parse", "inspect", "envelope", "open", "header"] {
         for entry in std::fs::read_dir(root.join("fuzz/corpus").join(target)).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            inputs.push((if target == "open" { format!("){PREFIX_LONG}{text}") } else { text }, None));
+            let input = match target {
+                "open" => format!("){PREFIX_LONG}{text}"),
+                "header" => format!("){PREFIX_LONG}{}.AAAA.AAAA.AAAA.AAAA", blob_format::base64url_encode(&bytes)),
+                _ => text,
+            };
+            inputs.push((input, rsa.clone()));
         }
     }
-    let (rsa, _) = fuzz_bodies::keys();
-    let mut worst = 0.0f64;
-    let mut count = 0;
-    for (input, key_path) in &inputs {
-        let key = key_path
-            .as_ref()
-            .and_then(|p| blob_seal::keys::Key::from_bytes(&std::fs::read(vectors.join(p)).unwrap()).ok())
-            .unwrap_or_else(|| rsa.clone());
+    let corpus = inputs.len();
+    inputs.extend(large_valid_blobs());
+    let mut worst_ratio = 0.0f64; // over inputs of 1 MiB and more
+    let mut worst_small = 0usize; // peak, over inputs under 4 KiB
+    let mut opened = 0;
+    for (input, key) in &inputs {
         let n = input.len();
         let (_, p1, _) = measure(|| blob_format::parse(input).map(|_| ()));
         let (_, p2, _) = measure(|| blob_format::inspect(input));
-        let (_, p3, _) = measure(|| blob_seal::open(input, &key, &OpenOptions::default()).map(|_| ()));
+        let (ok, p3, _) = measure(|| blob_seal::open(input, key, &OpenOptions::default()).is_ok());
+        opened += usize::from(ok);
         for (what, peak) in [("parse", p1), ("inspect", p2), ("open", p3)] {
-            // A fixed allowance for small inputs (OpenSSL contexts, the header), then a multiple.
-            let bound = 8 * n + (64 << 10);
+            let bound = MULTIPLE * n + ALLOWANCE;
             assert!(peak <= bound, "{what} of a {n}-byte input peaked at {peak} bytes (bound {bound})");
-            if n > 1024 {
-                worst = worst.max(peak as f64 / n as f64);
+            if n >= 1 << 20 {
+                worst_ratio = worst_ratio.max(peak as f64 / n as f64);
+            }
+            if n < 4096 {
+                worst_small = worst_small.max(peak);
             }
         }
-        count += 1;
     }
-    eprintln!("{count} inputs; worst peak heap over input size (inputs over 1 KiB): {worst:.2}x");
-    assert!(count > 150);
+    let mut documents = 0;
+    for entry in std::fs::read_dir(root.join("fuzz/corpus/document")).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let (_, peak, _) = measure(|| Document::from_json(&bytes, &DocumentLimits::default()).map(|_| ()));
+        let bound = MULTIPLE * bytes.len() + ALLOWANCE;
+        assert!(peak <= bound, "from_json of a {}-byte document peaked at {peak} bytes", bytes.len());
+        documents += 1;
+    }
+    eprintln!(
+        "{} inputs ({corpus} from the corpus, {opened} opened) and {documents} documents: worst peak {worst_ratio:.2}x \
+         over inputs of 1 MiB or more, {worst_small} bytes over inputs under 4 KiB",
+        inputs.len()
+    );
+    assert!(corpus > 150 && documents > 10);
+    // The large blobs open (so their peaks are those of a full open), and the ratio was measured.
+    assert!(opened >= 6 && worst_ratio > 1.0, "{opened} opened, worst ratio {worst_ratio}");
+}
+
+/// Documents of many tiny JSON values (2 or 3 bytes each) within the 8 MiB document limit: parsing
+/// one should not allocate more than a small multiple of its size either, directly or in `open`.
+///
+/// Fails today (found by this work, reported to the lead): `Document::from_json` peaks at about 54x
+/// the input for an unknown member holding an array of small values (kept as `serde_json::Value`,
+/// 32 bytes each plus `Vec` doubling), 24x for `secret.tags`, 18x for `secret.event_subscriptions`
+/// and `version_stages`: about 450 MB for one 8 MiB document. Run with `--ignored` once fixed.
+#[test]
+#[ignore = "Document::from_json allocates up to ~54x a document of tiny values (blob-seal document/de.rs)"]
+fn tiny_values_do_not_amplify_allocation() {
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (_, kw) = fuzz_bodies::keys();
+    let version =
+        r#"{"version_metadata":{"id":"v1","secret_name":"a","version_stages":["SYSCURRENT"]},"secret_string":"x"}"#;
+    let size = 1 << 20;
+    let fill = |open: &str, item: &str, close: &str| {
+        let mut s = open.to_owned();
+        while s.len() < size {
+            s.push_str(item);
+        }
+        s.pop();
+        s.push_str(close);
+        s
+    };
+    let docs = [
+        (
+            "unknown member",
+            fill(&format!(r#"{{"format_version":1,"versions":[{version}],"secret":{{"name":"a"}},"x":["#), "0,", "]}"),
+        ),
+        (
+            "tags",
+            fill(
+                &format!(r#"{{"format_version":1,"versions":[{version}],"secret":{{"name":"a","tags":["#),
+                r#"{"key":""},"#,
+                "]}}",
+            ),
+        ),
+        (
+            "event_subscriptions",
+            fill(
+                &format!(
+                    r#"{{"format_version":1,"versions":[{version}],"secret":{{"name":"a","event_subscriptions":["#
+                ),
+                r#""","#,
+                "]}}",
+            ),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, doc) in &docs {
+        let n = doc.len();
+        let bound = 8 * n + (64 << 10);
+        let (_, peak, _) = measure(|| Document::from_json(doc.as_bytes(), &DocumentLimits::default()).map(|_| ()));
+        if peak > bound {
+            failures.push(format!("from_json, {what}: {n} bytes peaked at {peak} ({:.1}x)", peak as f64 / n as f64));
+        }
+        let options = SealOptions { kid: Some("k".to_owned()), ..SealOptions::default() };
+        let blob = blob_seal::seal_raw(doc.as_bytes(), kw, &options).unwrap();
+        let n = blob.len();
+        let bound = 8 * n + (64 << 10);
+        let (_, peak, _) = measure(|| blob_seal::open(&blob, kw, &OpenOptions::default()).map(|_| ()));
+        if peak > bound {
+            failures.push(format!("open, {what}: {n} bytes peaked at {peak} ({:.1}x)", peak as f64 / n as f64));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 #[test]
 fn resource_limits() {
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     limits_hold();
     allocation_is_bounded_by_input();
 }
