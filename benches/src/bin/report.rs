@@ -272,16 +272,6 @@ fn main() {
         "- Fresh CEK (32 B) and IV (16 B) from the CSPRNG (not in the floor): {}",
         fmt_time(est.get(&floor_group("rand"), "cek+iv"))
     );
-    let g = floor_group("rsa2048");
-    println!(
-        "- RSA-2048 with the context set up per call (not in the floor): encrypt {}, decrypt {}",
-        fmt_time(est.get(&g, "encrypt-with-setup")),
-        fmt_time(est.get(&g, "decrypt-with-setup"))
-    );
-    println!(
-        "- Fresh CEK (32 B) and IV (16 B) from the CSPRNG (not in the floor): {}",
-        fmt_time(est.get(&floor_group("rand"), "cek+iv"))
-    );
     let g = floor_group("a256kw");
     println!(
         "- AES-256 key wrap, one 32-byte CEK: wrap {}, unwrap {}",
