@@ -110,6 +110,22 @@ impl Gen {
     }
 }
 
+/// Items as `max_document_items` counts them (test-vectors/README.md), written out here rather
+/// than asked of the library: commas and opening brackets outside strings.
+fn count_items(json: &str) -> usize {
+    let (mut items, mut in_string, mut escaped) = (0, false, false);
+    for c in json.chars() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') | (false, _, '"') => in_string = !in_string,
+            (false, _, ',' | '[' | '{') => items += 1,
+            _ => {}
+        }
+    }
+    items
+}
+
 /// The limits a case asks for, on top of the defaults (the schema of `test-vectors/README.md`).
 fn options(case: &Value) -> OpenOptions {
     let mut format = Limits::DEFAULT;
@@ -123,6 +139,7 @@ fn options(case: &Value) -> OpenOptions {
                 "max_header_depth" => format.max_header_depth = n,
                 "max_document_len" => document = document.with_max_document_len(n),
                 "max_document_depth" => document = document.with_max_depth(n),
+                "max_document_items" => document = document.with_max_items(n),
                 "max_versions" => document = document.with_max_versions(n),
                 "max_value_len" => document = document.with_max_value_len(n),
                 other => panic!("unknown limit {other}"),
@@ -1052,6 +1069,18 @@ fn main() {
         "[".repeat(40),
         "]".repeat(40)
     );
+    // One item over the default item limit: the fixed part has 11 items (3 + 1 + 1 + 2 + 3, and 1
+    // for the empty stage list), the unknown member one more, its array the rest.
+    let wide = |count: usize| {
+        format!(
+            r#"{{"format_version":1,"secret":{{"name":"n"}},"versions":[{}],"x":[{}]}}"#,
+            v("v1", "n", "", s),
+            vec!["0"; count].join(",")
+        )
+    };
+    let max_items = DocumentLimits::DEFAULT.max_items;
+    let too_wide = wide(max_items + 1 - 12);
+    assert_eq!(count_items(&too_wide), max_items + 1);
     let cases: Vec<(&str, String, &str)> = vec![
         ("document-no-versions", docj("n", &[]), "no_versions"),
         ("document-21-versions", docj("n", &many), "too_many_versions"),
@@ -1110,6 +1139,7 @@ fn main() {
         ),
         ("document-missing-versions", r#"{"format_version":1,"secret":{"name":"n"}}"#.to_owned(), "document_schema"),
         ("document-too-deep", deep, "document_too_deep"),
+        ("document-too-many-items", too_wide, "document_too_many_items"),
         ("document-not-json", "not json".to_owned(), "document_json"),
         ("document-trailing-data", format!("{} {{}}", docj("n", &[v("v1", "n", "", s)])), "document_json"),
     ];
@@ -1131,6 +1161,7 @@ fn main() {
         .find(|d| d.to_json().len() % 16 != 0)
         .unwrap();
     let len = small_doc.to_json().len();
+    let items = count_items(std::str::from_utf8(&small_doc.to_json()).unwrap());
     let small = seal(&small_doc, &rsa, &SealOptions::default()).unwrap();
     let header_len = segments(&small)[0].len();
     // The header and document depth limits are also broken at their defaults, in
@@ -1141,6 +1172,7 @@ fn main() {
         ("limit-header-depth", json!({"max_header_depth": 0}), "header_too_deep", "parse", "the header's depth"),
         ("limit-plaintext", json!({"max_document_len": 100}), "plaintext_too_large", "open", "the ciphertext"),
         ("limit-document", json!({"max_document_len": len - 1}), "document_too_large", "open", "the plaintext"),
+        ("limit-items", json!({"max_document_items": items - 1}), "document_too_many_items", "open", "the items"),
         ("limit-versions", json!({"max_versions": 2}), "too_many_versions", "open", "the versions"),
         ("limit-value", json!({"max_value_len": 15}), "value_too_large", "open", "a 16-byte value"),
     ];
@@ -1158,7 +1190,8 @@ fn main() {
     // The same blob at each limit exactly is valid.
     let exact = json!({
         "max_input_len": small.len(), "max_header_len": header_len, "max_header_depth": 1,
-        "max_document_len": len, "max_document_depth": 5, "max_versions": 3, "max_value_len": 16
+        "max_document_len": len, "max_document_depth": 5, "max_document_items": items, "max_versions": 3,
+        "max_value_len": 16
     });
     let mut case = json!({
         "description": "the same blob with every limit set to exactly what it needs",

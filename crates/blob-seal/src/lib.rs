@@ -184,6 +184,7 @@ fn document_code(e: &DocumentError) -> &'static str {
     match e {
         DocumentError::DocumentTooLarge { .. } => "document_too_large",
         DocumentError::NestingTooDeep { .. } => "document_too_deep",
+        DocumentError::TooManyItems { .. } => "document_too_many_items",
         DocumentError::Syntax { .. } => "document_json",
         DocumentError::Schema { .. } => "document_schema",
         DocumentError::DuplicateMember { .. } => "document_duplicate_member",

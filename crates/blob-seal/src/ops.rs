@@ -122,11 +122,9 @@ impl Sealing {
     pub fn new(document: &Document, options: &SealOptions) -> Result<Sealing, Error> {
         document.validate(&options.limits)?;
         let plaintext = document.to_json();
-        // `validate` cannot see the serialized size; a blob we seal must open under the same limits.
-        let max = options.limits.max_document_len;
-        if plaintext.len() > max {
-            return Err(Error::Document(crate::DocumentError::DocumentTooLarge { len: plaintext.len(), max }));
-        }
+        // `validate` cannot see the serialized size or item count; a blob we seal must open under
+        // the same limits, so the bounds open checks first are checked on what we would encrypt.
+        crate::document::check_bounds(&plaintext, &options.limits)?;
         Sealing::from_plaintext(plaintext, options)
     }
 

@@ -549,6 +549,55 @@ fn nesting_depth_bound_without_stack_overflow() {
 }
 
 #[test]
+fn item_count_bound() {
+    // minimal(1) is {"format_version":1,"secret":{"name":..},"versions":[{"version_metadata":
+    // {"id","secret_name","version_stages":[]},"secret_string"}]}: 3 + 1 + 1 + 2 + 3 + 1 = 11.
+    let json = minimal(1).to_json();
+    Document::from_json(&json, &limits().with_max_items(11)).unwrap();
+    let error = Document::from_json(&json, &limits().with_max_items(10)).unwrap_err();
+    let text = text(&json);
+    // The eleventh item is the member after version_metadata's object: its comma.
+    let eleventh = text.find(r#","secret_string""#).unwrap();
+    assert_eq!(error, DocumentError::TooManyItems { max: 10, offset: eleventh });
+    assert_eq!(blob_seal::Error::Document(error).code(), "document_too_many_items");
+    // An empty array or object counts one; commas and brackets inside strings count nothing.
+    let mut value = minimal_json();
+    value["secret"]["description"] = json!(r#"\",[{,,,]}\\"#);
+    value["versions"][0]["secret_string"] = json!(",".repeat(10_000));
+    let json = serde_json::to_vec(&value).unwrap();
+    Document::from_json(&json, &limits().with_max_items(12)).unwrap();
+    Document::from_json(&json, &limits().with_max_items(11)).unwrap_err();
+    value["secret"]["tags"] = json!([]);
+    let json = serde_json::to_vec(&value).unwrap();
+    Document::from_json(&json, &limits().with_max_items(14)).unwrap();
+    Document::from_json(&json, &limits().with_max_items(13)).unwrap_err();
+    // An unterminated string is the parser's to report.
+    let error = parse(r#"{"format_version":1,"secret":"#.to_owned().as_str()).unwrap_err();
+    assert!(matches!(error, DocumentError::Syntax { .. }), "{error:?}");
+    let error = parse(r#"{"a":"\"#).unwrap_err();
+    assert!(matches!(error, DocumentError::Syntax { .. }), "{error:?}");
+}
+
+#[test]
+fn sealing_refuses_what_opening_would_refuse_for_its_item_count() {
+    // A document built in code, with an unknown member of many tiny values: it validates, but its
+    // serialization has too many items, so seal refuses it rather than write a blob that no
+    // reader with the same limits opens.
+    let key = blob_seal::Key::from_bytes(br#"{"kty":"oct","k":"AAAAAAAAAAAAAAAAAAAAAA","kid":"k"}"#).unwrap();
+    let mut document = minimal(1);
+    let options = blob_seal::SealOptions::default();
+    // 11 items, one more member, and the array's: the limit exactly, then one over it.
+    document.extra.insert("x".into(), json!(vec![0; DocumentLimits::DEFAULT.max_items - 12]));
+    document.validate(&limits()).unwrap();
+    let blob = blob_seal::seal(&document, &key, &options).unwrap();
+    blob_seal::open(&blob, &key, &blob_seal::OpenOptions::default()).unwrap();
+    document.extra.insert("x".into(), json!(vec![0; DocumentLimits::DEFAULT.max_items - 11]));
+    document.validate(&limits()).unwrap();
+    let error = blob_seal::seal(&document, &key, &options).unwrap_err();
+    assert_eq!(error.code(), "document_too_many_items");
+}
+
+#[test]
 fn document_size_bound() {
     let big = minimal(1).to_json();
     let small = limits().with_max_document_len(big.len() - 1);

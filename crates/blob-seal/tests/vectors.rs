@@ -41,6 +41,7 @@ fn options(name: &str, case: &Value) -> OpenOptions {
                 "max_header_depth" => format.max_header_depth = n,
                 "max_document_len" => document = document.with_max_document_len(n),
                 "max_document_depth" => document = document.with_max_depth(n),
+                "max_document_items" => document = document.with_max_items(n),
                 "max_versions" => document = document.with_max_versions(n),
                 "max_value_len" => document = document.with_max_value_len(n),
                 other => panic!("{name}: unknown limit {other}"),

@@ -188,69 +188,101 @@ fn allocation_is_bounded_by_input() {
     assert!(opened >= 6 && worst_ratio > 1.0, "{opened} opened, worst ratio {worst_ratio}");
 }
 
-/// Documents of many tiny JSON values (2 or 3 bytes each) within the 8 MiB document limit: parsing
-/// one should not allocate more than a small multiple of its size either, directly or in `open`.
-///
-/// Fails today (found by this work, reported to the lead): `Document::from_json` peaks at about 54x
-/// the input for an unknown member holding an array of small values (kept as `serde_json::Value`,
-/// 32 bytes each plus `Vec` doubling), 24x for `secret.tags`, 18x for `secret.event_subscriptions`
-/// and `version_stages`: about 450 MB for one 8 MiB document. Run with `--ignored` once fixed.
-#[test]
-#[ignore = "Document::from_json allocates up to ~54x a document of tiny values (blob-seal document/de.rs)"]
+/// Heap a parse may spend on a document's structure, on top of [`MULTIPLE`] x its size: the
+/// item limit (`DocumentLimits::max_items`, 16 384) times the worst cost of one item measured here
+/// (a tiny value in an unknown member, kept as a `serde_json::Value`: about 100 bytes with `Vec`
+/// doubling). Without the item limit a document of tiny values cost about 54x its size: 450 MB
+/// for one 8 MiB document.
+const STRUCTURE_ALLOWANCE: usize = 2 << 20;
+
+/// Items as `DocumentLimits::max_items` counts them, written out here as the oracle: commas and
+/// opening brackets outside strings.
+fn count_items(json: &str) -> usize {
+    let (mut items, mut in_string, mut escaped) = (0, false, false);
+    for c in json.chars() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') | (false, _, '"') => in_string = !in_string,
+            (false, _, ',' | '[' | '{') => items += 1,
+            _ => {}
+        }
+    }
+    items
+}
+
+/// Documents made of many tiny JSON values (2 or 3 bytes each), in each list that can grow: an
+/// unknown member, `secret.tags`, `secret.event_subscriptions`. Just under the item limit they
+/// parse and open within `MULTIPLE` x size + [`STRUCTURE_ALLOWANCE`]; far over it (262 144 entries)
+/// they are refused as `document_too_many_items` before anything is parsed.
 fn tiny_values_do_not_amplify_allocation() {
-    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let (_, kw) = fuzz_bodies::keys();
     let version =
         r#"{"version_metadata":{"id":"v1","secret_name":"a","version_stages":["SYSCURRENT"]},"secret_string":"x"}"#;
-    let size = 1 << 20;
-    let fill = |open: &str, item: &str, close: &str| {
+    let max_items = DocumentLimits::DEFAULT.max_items;
+    // The fixed part of each document has 9 items; fill the list up to the limit exactly.
+    let fill = |open: &str, item: &str, close: &str, count: usize| {
         let mut s = open.to_owned();
-        while s.len() < size {
+        for _ in 0..count {
             s.push_str(item);
         }
         s.pop();
         s.push_str(close);
         s
     };
-    let docs = [
+    let shapes: [(&str, String, &str, &str); 3] = [
         (
             "unknown member",
-            fill(&format!(r#"{{"format_version":1,"versions":[{version}],"secret":{{"name":"a"}},"x":["#), "0,", "]}"),
+            format!(r#"{{"format_version":1,"versions":[{version}],"secret":{{"name":"a"}},"x":["#),
+            "0,",
+            "]}",
         ),
         (
             "tags",
-            fill(
-                &format!(r#"{{"format_version":1,"versions":[{version}],"secret":{{"name":"a","tags":["#),
-                r#"{"key":""},"#,
-                "]}}",
-            ),
+            format!(r#"{{"format_version":1,"versions":[{version}],"secret":{{"name":"a","tags":["#),
+            r#"{"key":""},"#,
+            "]}}",
         ),
         (
             "event_subscriptions",
-            fill(
-                &format!(
-                    r#"{{"format_version":1,"versions":[{version}],"secret":{{"name":"a","event_subscriptions":["#
-                ),
-                r#""","#,
-                "]}}",
-            ),
+            format!(r#"{{"format_version":1,"versions":[{version}],"secret":{{"name":"a","event_subscriptions":["#),
+            r#""","#,
+            "]}}",
         ),
     ];
+    let options = SealOptions { kid: Some("k".to_owned()), ..SealOptions::default() };
     let mut failures = Vec::new();
-    for (what, doc) in &docs {
+    for (what, open, item, close) in &shapes {
+        // Items grow by `per` with each list entry (a tag is an object with one member: two).
+        let base = count_items(&fill(open, item, close, 1));
+        let per = count_items(&fill(open, item, close, 2)) - base;
+        let count = 1 + (max_items - base) / per;
+        let doc = fill(open, item, close, count);
+        let items = count_items(&doc);
+        assert!(items <= max_items && items + per > max_items, "{what}: {items} items");
         let n = doc.len();
-        let bound = 8 * n + (64 << 10);
-        let (_, peak, _) = measure(|| Document::from_json(doc.as_bytes(), &DocumentLimits::default()).map(|_| ()));
+        let bound = MULTIPLE * n + STRUCTURE_ALLOWANCE;
+        let (parsed, peak, _) = measure(|| Document::from_json(doc.as_bytes(), &DocumentLimits::default()).map(|_| ()));
+        assert!(parsed.is_ok(), "{what}: {parsed:?}");
+        println!("from_json, {what}: {items} items, {n} bytes, peak {peak} ({:.1}x)", peak as f64 / n as f64);
         if peak > bound {
             failures.push(format!("from_json, {what}: {n} bytes peaked at {peak} ({:.1}x)", peak as f64 / n as f64));
         }
-        let options = SealOptions { kid: Some("k".to_owned()), ..SealOptions::default() };
         let blob = blob_seal::seal_raw(doc.as_bytes(), kw, &options).unwrap();
         let n = blob.len();
-        let bound = 8 * n + (64 << 10);
-        let (_, peak, _) = measure(|| blob_seal::open(&blob, kw, &OpenOptions::default()).map(|_| ()));
+        let bound = MULTIPLE * n + STRUCTURE_ALLOWANCE;
+        let (opened, peak, _) = measure(|| blob_seal::open(&blob, kw, &OpenOptions::default()).map(|_| ()));
+        assert!(opened.is_ok(), "{what}: {opened:?}");
         if peak > bound {
             failures.push(format!("open, {what}: {n} bytes peaked at {peak} ({:.1}x)", peak as f64 / n as f64));
+        }
+        // One more item is refused before parsing, and so are 262 144 of them.
+        for count in [count + 1, 1 << 18] {
+            let over = fill(open, item, close, count);
+            let (err, peak, _) =
+                measure(|| Document::from_json(over.as_bytes(), &DocumentLimits::default()).unwrap_err());
+            assert_eq!(blob_seal::Error::Document(err).code(), "document_too_many_items", "{what}");
+            assert!(peak < 4096, "{what}: refusing {} bytes peaked at {peak}", over.len());
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
@@ -261,4 +293,5 @@ fn resource_limits() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     limits_hold();
     allocation_is_bounded_by_input();
+    tiny_values_do_not_amplify_allocation();
 }

@@ -24,6 +24,14 @@ pub enum DocumentError {
         /// Byte offset of the bracket that went over the limit.
         offset: usize,
     },
+    /// The document has more items than [`super::DocumentLimits::max_items`]; nothing was parsed.
+    #[error("the backup document has more than {max} array elements and object members (at byte {offset})")]
+    TooManyItems {
+        /// The limit.
+        max: usize,
+        /// Byte offset of the comma or bracket that went over the limit.
+        offset: usize,
+    },
     /// The document is not well-formed JSON (or has something after the top-level value).
     #[error("the backup document is not valid JSON at line {line}, column {column}: {message}")]
     Syntax {
@@ -218,6 +226,7 @@ impl DocumentError {
         match self {
             DocumentError::DocumentTooLarge { .. }
             | DocumentError::NestingTooDeep { .. }
+            | DocumentError::TooManyItems { .. }
             | DocumentError::Syntax { .. } => None,
             DocumentError::Schema { path, .. }
             | DocumentError::DuplicateMember { path, .. }

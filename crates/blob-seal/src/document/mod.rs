@@ -81,6 +81,7 @@ mod validate;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
+pub(crate) use de::check_bounds;
 pub use error::DocumentError;
 
 /// The only `format_version` this reader knows; a later reader bumps it for an incompatible change.
@@ -120,12 +121,23 @@ pub struct DocumentLimits {
     /// 64 KiB need 1.75 MB as base64, but a string value may be escaped up to 6 bytes per byte
     /// (`\u0001`), i.e. 20 x 384 KiB = 7.5 MiB, plus 512 KiB for metadata.
     pub max_document_len: usize,
+    /// Most items in the whole document, checked before anything is parsed: every array element
+    /// and object member counts one, and so does an empty array or object. Default 16 384: a
+    /// document the service writes has at most a few hundred (20 versions of some 10 items each,
+    /// the secret's 18 members, its tags), and the bound keeps the heap a parse may use for the
+    /// document's structure near 2 MiB, however small its values are.
+    pub max_items: usize,
 }
 
 impl DocumentLimits {
     /// The defaults, usable in `const` context.
-    pub const DEFAULT: Self =
-        Self { max_versions: 20, max_value_len: 64 * 1024, max_depth: 32, max_document_len: 8 * 1024 * 1024 };
+    pub const DEFAULT: Self = Self {
+        max_versions: 20,
+        max_value_len: 64 * 1024,
+        max_depth: 32,
+        max_document_len: 8 * 1024 * 1024,
+        max_items: 16 * 1024,
+    };
 
     /// Sets [`DocumentLimits::max_versions`].
     #[must_use]
@@ -152,6 +164,13 @@ impl DocumentLimits {
     #[must_use]
     pub const fn with_max_document_len(mut self, max: usize) -> Self {
         self.max_document_len = max;
+        self
+    }
+
+    /// Sets [`DocumentLimits::max_items`].
+    #[must_use]
+    pub const fn with_max_items(mut self, max: usize) -> Self {
+        self.max_items = max;
         self
     }
 }
@@ -378,8 +397,8 @@ impl Document {
 
     /// Parses and validates an untrusted document.
     ///
-    /// Refuses a document over `limits.max_document_len` or nested deeper than `limits.max_depth`
-    /// before parsing it; every parse error names the JSON path (`versions[3].version_metadata.id`);
+    /// Refuses a document over `limits.max_document_len`, nested deeper than `limits.max_depth` or
+    /// with more than `limits.max_items` items before parsing it; every parse error names the JSON path (`versions[3].version_metadata.id`);
     /// then runs [`Document::validate`].
     pub fn from_json(bytes: &[u8], limits: &DocumentLimits) -> Result<Self, DocumentError> {
         let document = de::parse(bytes, limits)?;
