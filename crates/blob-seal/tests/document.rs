@@ -163,6 +163,29 @@ fn output_buffer_is_sized_exactly() {
 }
 
 #[test]
+fn compact_output_is_serde_json_output() {
+    // to_json writes values without serde_json; it must give serde_json's bytes exactly.
+    let mut documents = vec![parse(FULL).unwrap(), minimal(3)];
+    let mut odd = minimal(1);
+    odd.versions = (0..7)
+        .map(|len| Version::new(format!("b{len}"), NAME, SecretValue::binary(vec![0xfb; len])))
+        .chain(
+            ["", "plain", "quote \" here", "back\\slash", "\u{0}\u{1f}\u{7f}", "é 数据 🔑", "</script>"]
+                .iter()
+                .enumerate()
+                .map(|(i, text)| Version::new(format!("s{i}"), NAME, SecretValue::string(*text))),
+        )
+        .collect();
+    odd.versions[0].extra.insert("k\"ey".into(), json!({"a": [1, "x\n"]}));
+    odd.extra.insert("tail".into(), json!(null));
+    documents.push(odd);
+    for document in documents {
+        assert_eq!(text(&document.to_json()), serde_json::to_string(&document).unwrap());
+        Document::from_json(&document.to_json(), &limits()).unwrap();
+    }
+}
+
+#[test]
 fn unicode_round_trips() {
     let mut document = minimal(2);
     document.secret.description = Some("mot de passe de la base — 数据库密码 🔑".to_owned());

@@ -143,6 +143,8 @@ pub fn open(data: &[u8]) {
 pub fn document(data: &[u8]) {
     let limits = DocumentLimits::default();
     let Ok(doc) = Document::from_json(data, &limits) else { return };
+    // The compact writer skips serde_json for values; its bytes must be serde_json's.
+    assert_eq!(*doc.to_json(), serde_json::to_vec(&doc).expect("serializes"), "to_json differs from serde_json");
     let (_, kw) = keys();
     let blob = blob_seal::seal(&doc, kw, &seal_options(Enc::A128CbcHs256)).expect("a valid document seals");
     let opened = blob_seal::open(&blob, kw, &OpenOptions::default()).expect("a sealed document opens");

@@ -597,6 +597,20 @@ impl SecretValue {
     }
 }
 
+/// The value is wiped by its `Zeroizing` buffer as always; this only makes the wipe fast.
+///
+/// `zeroize` wipes a `Vec`'s elements one at a time, each behind a compiler barrier (about 0.12 ms
+/// per MB), but its spare capacity in one bulk fill (about 10 µs per MB). With the length set to
+/// zero first, the whole allocation is spare capacity, so every byte is still wiped, in one fill.
+impl Drop for SecretValue {
+    fn drop(&mut self) {
+        match self {
+            SecretValue::String(text) => text.clear(),
+            SecretValue::Binary(bytes) => bytes.clear(),
+        }
+    }
+}
+
 impl std::fmt::Debug for SecretValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         struct Redacted(usize);

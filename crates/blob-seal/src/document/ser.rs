@@ -4,6 +4,7 @@
 use std::io;
 
 use base64::display::Base64Display;
+use base64::Engine as _;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -143,14 +144,6 @@ impl io::Write for Counter {
     }
 }
 
-fn write(document: &Document, pretty: bool, out: &mut impl io::Write) -> serde_json::Result<()> {
-    if pretty {
-        serde_json::to_writer_pretty(out, document)
-    } else {
-        serde_json::to_writer(out, document)
-    }
-}
-
 /// Serializes twice: once to count, once into a buffer of exactly that capacity, so the buffer
 /// never reallocates and leaves no copy of a value in freed memory.
 ///
@@ -158,10 +151,161 @@ fn write(document: &Document, pretty: bool, out: &mut impl io::Write) -> serde_j
 /// `Value` holds a non-finite number); if it ever did, the result is empty, which no reader
 /// accepts, rather than a truncated document.
 pub(super) fn to_json(document: &Document, pretty: bool) -> Zeroizing<Vec<u8>> {
+    if !pretty {
+        return to_json_compact(document);
+    }
     let mut counter = Counter(0);
-    let counted = write(document, pretty, &mut counter);
+    let counted = serde_json::to_writer_pretty(&mut counter, document);
     let mut out = Zeroizing::new(Vec::with_capacity(counter.0));
-    if counted.is_err() || write(document, pretty, &mut *out).is_err() {
+    if counted.is_err() || serde_json::to_writer_pretty(&mut *out, document).is_err() {
+        out.clear();
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compact output, the sealing path
+//
+// The same bytes as `serde_json::to_vec(document)` (a test and the `document` fuzz target check
+// it), written without serde_json's per-byte escape scan over the values, which dominated sealing:
+// a binary value is encoded straight into the buffer (base64 needs no escaping) and its length is
+// known from its size; a string value needing no escape is copied as it is. The small rest (names,
+// metadata, unknown members) goes through serde_json.
+
+/// Where the compact writer puts its bytes: first a count, then a buffer of that capacity that it
+/// refuses to outgrow (growing would leave a copy of the values in freed memory).
+enum Sink<'a> {
+    Count(usize),
+    Fill(&'a mut Vec<u8>),
+}
+
+impl Sink<'_> {
+    fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::Count(n) => *n = n.saturating_add(bytes.len()),
+            Sink::Fill(out) => {
+                if out.capacity() - out.len() < bytes.len() {
+                    return Err(io::Error::other("the counted size was too small"));
+                }
+                out.extend_from_slice(bytes);
+            }
+        }
+        Ok(())
+    }
+
+    fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        serde_json::to_writer(&mut *self, value).map_err(io::Error::other)
+    }
+
+    /// `"key":`, after a comma unless it is the object's first member.
+    fn key(&mut self, first: bool, key: &str) -> io::Result<()> {
+        if !first {
+            self.raw(b",")?;
+        }
+        self.json(key)?;
+        self.raw(b":")
+    }
+
+    fn extra(&mut self, extra: &Map<String, Value>) -> io::Result<()> {
+        extra.iter().try_for_each(|(key, value)| {
+            self.key(false, key)?;
+            self.json(value)
+        })
+    }
+
+    fn string_value(&mut self, text: &str) -> io::Result<()> {
+        // serde_json escapes exactly the control characters, `"` and `\`.
+        if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            self.raw(b"\"")?;
+            self.raw(text.as_bytes())?;
+            self.raw(b"\"")
+        } else {
+            self.json(text)
+        }
+    }
+
+    fn binary_value(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let engine = &base64::engine::general_purpose::STANDARD;
+        let len = base64::encoded_len(bytes.len(), true).ok_or_else(|| io::Error::other("value too large"))?;
+        self.raw(b"\"")?;
+        match self {
+            Sink::Count(n) => *n = n.saturating_add(len),
+            Sink::Fill(out) => {
+                let start = out.len();
+                if out.capacity() - start < len {
+                    return Err(io::Error::other("the counted size was too small"));
+                }
+                out.resize(start + len, 0);
+                let written = out.get_mut(start..).map(|tail| engine.encode_slice(bytes, tail));
+                if !matches!(written, Some(Ok(n)) if n == len) {
+                    return Err(io::Error::other("base64 length"));
+                }
+            }
+        }
+        self.raw(b"\"")
+    }
+
+    fn version(&mut self, version: &Version) -> io::Result<()> {
+        self.key(true, "version_metadata")?;
+        self.json(&version.version_metadata)?;
+        match &version.value {
+            SecretValue::String(text) => {
+                self.key(false, "secret_string")?;
+                self.string_value(text)?;
+            }
+            SecretValue::Binary(bytes) => {
+                self.key(false, "secret_binary")?;
+                self.binary_value(bytes)?;
+            }
+        }
+        self.extra(&version.extra)
+    }
+
+    /// Mirrors `impl Serialize for Document` and `for Version`, member for member.
+    fn document(&mut self, document: &Document) -> io::Result<()> {
+        self.raw(b"{")?;
+        self.key(true, "format_version")?;
+        self.json(&document.format_version)?;
+        self.key(false, "secret")?;
+        self.json(&document.secret)?;
+        self.key(false, "versions")?;
+        self.raw(b"[")?;
+        for (i, version) in document.versions.iter().enumerate() {
+            if i > 0 {
+                self.raw(b",")?;
+            }
+            self.raw(b"{")?;
+            self.version(version)?;
+            self.raw(b"}")?;
+        }
+        self.raw(b"]")?;
+        self.extra(&document.extra)?;
+        self.raw(b"}")
+    }
+}
+
+impl io::Write for Sink<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.raw(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Compact JSON in one counting pass (cheap: values are measured, not written) and one writing
+/// pass into a buffer of exactly the counted size. On an impossible failure the result is empty.
+fn to_json_compact(document: &Document) -> Zeroizing<Vec<u8>> {
+    let mut count = Sink::Count(0);
+    let counted = count.document(document);
+    let capacity = match count {
+        Sink::Count(n) if counted.is_ok() => n,
+        _ => 0,
+    };
+    let mut out = Zeroizing::new(Vec::with_capacity(capacity));
+    if capacity == 0 || Sink::Fill(&mut out).document(document).is_err() || out.len() != capacity {
         out.clear();
     }
     out
