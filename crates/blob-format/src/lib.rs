@@ -31,8 +31,8 @@ mod write;
 pub use alg::{Alg, Enc, UnknownName, FORBIDDEN_ALGS};
 pub use b64::{encode as base64url_encode, encoded_len as base64url_len};
 pub use blob::{
-    as_text, parse, parse_blob, parse_bytes, parse_with, Blob, Limits, Marker, Prefix, Segment, MARKER, PREFIX_LONG,
-    PREFIX_SHORT,
+    as_text, parse, parse_blob, parse_bytes, parse_deferring_ciphertext, parse_with, Blob, DeferredCiphertext, Limits,
+    Marker, Prefix, Segment, MARKER, PREFIX_LONG, PREFIX_SHORT,
 };
 pub use envelope::Envelope;
 pub use error::{Error, ErrorKind, Part, Sibling};

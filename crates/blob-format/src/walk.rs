@@ -23,16 +23,26 @@ pub(crate) struct Stop;
 /// Collects findings; in strict mode the first error stops the walk.
 pub(crate) struct Sink {
     strict: bool,
+    /// Leave the ciphertext segment's base64url alphabet unchecked (and find the segments from
+    /// both ends rather than by a scan of the whole JWE). Only for
+    /// [`crate::parse_deferring_ciphertext`], whose caller decodes the ciphertext with the strict
+    /// decoder and, on any failure, runs the full walk for the error to report.
+    defer_ciphertext: bool,
     pub issues: Vec<Issue>,
 }
 
 impl Sink {
     pub fn strict() -> Sink {
-        Sink { strict: true, issues: Vec::new() }
+        Sink { strict: true, defer_ciphertext: false, issues: Vec::new() }
+    }
+
+    /// A strict sink whose walk leaves the ciphertext's alphabet to the decoder (see the field).
+    pub fn strict_deferring_ciphertext() -> Sink {
+        Sink { strict: true, defer_ciphertext: true, issues: Vec::new() }
     }
 
     pub fn collecting() -> Sink {
-        Sink { strict: false, issues: Vec::new() }
+        Sink { strict: false, defer_ciphertext: false, issues: Vec::new() }
     }
 
     pub fn first_error(self) -> Option<Error> {
@@ -289,14 +299,17 @@ pub(crate) fn walk_jwe<'a>(
     limits: &Limits,
     sink: &mut Sink,
 ) -> Result<(), Stop> {
-    // Record at most five segments; count the rest without storing them.
-    let mut at = 0;
-    for (i, seg) in jwe.split('.').enumerate() {
-        if let Some(&part) = Part::SEGMENTS.get(i) {
-            jw.segments.push(Seg { part, text: seg, start: base + at, valid: false });
+    let deferring = sink.defer_ciphertext;
+    if !(deferring && split_from_both_ends(jw, jwe, base)) {
+        // Record at most five segments; count the rest without storing them.
+        let mut at = 0;
+        for (i, seg) in jwe.split('.').enumerate() {
+            if let Some(&part) = Part::SEGMENTS.get(i) {
+                jw.segments.push(Seg { part, text: seg, start: base + at, valid: false });
+            }
+            at += seg.len() + 1;
+            jw.segment_count = i + 1;
         }
-        at += seg.len() + 1;
-        jw.segment_count = i + 1;
     }
     let count = jw.segment_count;
     if let Some(&missing) = Part::SEGMENTS.get(count) {
@@ -311,9 +324,14 @@ pub(crate) fn walk_jwe<'a>(
             error(sink, text, ErrorKind::EmptySegment, seg.part, seg.start)?;
             continue;
         }
-        if let Err((at, kind)) = b64::validate(seg.text) {
-            error(sink, text, kind, seg.part, seg.start + at)?;
-            continue;
+        // Deferred: the strict decoder refuses exactly what `validate` refuses (tested), and the
+        // caller runs this walk again without deferring when it does.
+        let deferred = deferring && seg.part == Part::Ciphertext;
+        if !deferred {
+            if let Err((at, kind)) = b64::validate(seg.text) {
+                error(sink, text, kind, seg.part, seg.start + at)?;
+                continue;
+            }
         }
         if let Some(s) = jw.segments.get_mut(i) {
             s.valid = true;
@@ -325,6 +343,30 @@ pub(crate) fn walk_jwe<'a>(
         }
     }
     Ok(())
+}
+
+/// Finds the five segments of a well-formed JWE without reading the ciphertext: the first three
+/// dots from the front, the last from the back. Returns `false` (recording nothing) when there are
+/// fewer than four dots; the caller then splits the usual way.
+///
+/// The ciphertext is taken to be everything between the third and the last dot: if it holds
+/// another dot, the JWE has more than five segments, and the strict decoder refuses the dot, upon
+/// which the caller walks again without deferring and reports `extra_segments` as `parse` does.
+fn split_from_both_ends<'a>(jw: &mut JweWalk<'a>, jwe: &'a str, base: usize) -> bool {
+    let next_dot = |from: usize| jwe.get(from..).and_then(|s| s.find('.')).map(|i| from + i);
+    let Some(d1) = next_dot(0) else { return false };
+    let Some(d2) = next_dot(d1 + 1) else { return false };
+    let Some(d3) = next_dot(d2 + 1) else { return false };
+    let Some(d4) = jwe.rfind('.').filter(|&d4| d4 > d3) else { return false };
+    let bounds = [(0, d1), (d1 + 1, d2), (d2 + 1, d3), (d3 + 1, d4), (d4 + 1, jwe.len())];
+    let mut segments = Vec::with_capacity(bounds.len());
+    for (&part, (start, end)) in Part::SEGMENTS.iter().zip(bounds) {
+        let Some(text) = jwe.get(start..end) else { return false };
+        segments.push(Seg { part, text, start: base + start, valid: false });
+    }
+    jw.segments = segments;
+    jw.segment_count = bounds.len();
+    true
 }
 
 fn walk_header(

@@ -1,7 +1,7 @@
 //! The operations: seal, open, verify, rewrap, reseal; and the two-phase forms for a key that
 //! lives in a KMS or HSM.
 
-use blob_format::{Alg, Blob, Enc, ErrorKind, Header, Limits, Part, Segment, WriteOptions};
+use blob_format::{Alg, Blob, Enc, ErrorKind, Header, Limits, Part, WriteOptions};
 use zeroize::Zeroizing;
 
 use crate::content;
@@ -235,25 +235,44 @@ fn check_encrypted_key_len(alg: Alg, enc: Enc, len: usize) -> Result<(), Error> 
 /// assert_eq!(document.versions.len(), 1);
 /// # Ok::<(), blob_seal::Error>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Opening<'a> {
     blob: Blob<'a>,
+    /// The decoded ciphertext (not secret): decoding it is how the parse checks its text.
+    ciphertext: Vec<u8>,
     options: OpenOptions,
+}
+
+impl std::fmt::Debug for Opening<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opening")
+            .field("blob", &self.blob)
+            .field("ciphertext", &format_args!("<{} bytes>", self.ciphertext.len()))
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl<'a> Opening<'a> {
     /// Parses the input (bare blob or API JSON body) and checks the plaintext limit against the
-    /// ciphertext length, before anything is decrypted.
+    /// ciphertext length, before anything is decrypted; then decodes the ciphertext.
+    ///
+    /// The checks and errors are exactly [`blob_format::parse_with`]'s, then the plaintext bound.
+    /// The ciphertext's text is checked by the strict decoder as it is decoded rather than by a
+    /// separate scan first ([`blob_format::parse_deferring_ciphertext`]), with the same error.
     pub fn parse(input: &'a str, options: &OpenOptions) -> Result<Opening<'a>, Error> {
-        let blob = blob_format::parse_with(input, &options.format)?;
+        let deferred = blob_format::parse_deferring_ciphertext(input, &options.format)?;
         let max = options.document.max_document_len;
         // CBC adds 1 to 16 bytes of padding; GCM none.
-        let len = blob.ciphertext().decoded_len();
-        let padding = if blob.header().enc().is_cbc_hmac() { 16 } else { 0 };
+        let len = deferred.ciphertext_decoded_len();
+        let padding = if deferred.header().enc().is_cbc_hmac() { 16 } else { 0 };
         if len > max.saturating_add(padding) {
+            // A format error comes first, as from `parse_with`; the ciphertext is not decoded.
+            deferred.check()?;
             return Err(Error::PlaintextTooLarge { len, max });
         }
-        Ok(Opening { blob, options: *options })
+        let (blob, ciphertext) = deferred.decode_ciphertext()?;
+        Ok(Opening { blob, ciphertext, options: *options })
     }
 
     /// The parsed blob.
@@ -317,17 +336,10 @@ impl<'a> Opening<'a> {
             return Err(Error::Crypto(CryptoError::DecryptionFailed));
         }
         let blob = &self.blob;
-        let ciphertext = decode(blob.ciphertext());
         let plaintext =
-            content::decrypt(self.enc(), cek, &blob.iv().decode(), blob.aad(), &ciphertext, &blob.tag().decode())?;
+            content::decrypt(self.enc(), cek, &blob.iv().decode(), blob.aad(), &self.ciphertext, &blob.tag().decode())?;
         Ok(plaintext)
     }
-}
-
-fn decode(segment: Segment<'_>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(segment.decoded_len());
-    segment.decode_into(&mut out);
-    out
 }
 
 /// Opens a blob (bare or in an API JSON body) with `key` and returns the validated document.
@@ -401,15 +413,15 @@ pub fn rewrap(input: &str, old: &Key, new: &Key, options: &RotateOptions) -> Res
     check_header_len(&write, &header, &options.open.format)?;
     let cek = opening.unwrap_cek(old)?;
     let enc = opening.enc();
-    let (iv, ciphertext, tag) = (blob.iv().decode(), decode(blob.ciphertext()), blob.tag().decode());
+    let (iv, ciphertext, tag) = (blob.iv().decode(), &opening.ciphertext, blob.tag().decode());
     if enc.is_cbc_hmac() {
-        content::verify_cbc_hmac_tag(enc, &cek, blob.aad(), &iv, &ciphertext, &tag)?;
+        content::verify_cbc_hmac_tag(enc, &cek, blob.aad(), &iv, ciphertext, &tag)?;
         let encrypted_key = new.wrap_cek(alg, &cek)?;
         check_encrypted_key_len(alg, enc, encrypted_key.len())?;
-        let tag = content::cbc_hmac_tag(enc, &cek, header.as_bytes(), &iv, &ciphertext)?;
+        let tag = content::cbc_hmac_tag(enc, &cek, header.as_bytes(), &iv, ciphertext)?;
         Ok(assemble_reusing(&write, &header, &encrypted_key, blob, &tag))
     } else {
-        let plaintext = content::decrypt(enc, &cek, &iv, blob.aad(), &ciphertext, &tag)?;
+        let plaintext = content::decrypt(enc, &cek, &iv, blob.aad(), ciphertext, &tag)?;
         let encrypted_key = new.wrap_cek(alg, &cek)?;
         check_encrypted_key_len(alg, enc, encrypted_key.len())?;
         let iv = content::generate_iv(enc)?;

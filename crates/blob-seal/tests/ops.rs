@@ -1054,3 +1054,90 @@ fn keys_and_operations_are_shared_across_threads() {
     unique.dedup();
     assert_eq!(unique.len(), blobs.len(), "every seal and every rewrap is fresh");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The open path's parse (the ciphertext's text checked by the strict decoder, not scanned first)
+
+/// The error `Opening::parse` reports, as code, part and character offset.
+fn opening_error(input: &str, options: &OpenOptions) -> (String, Option<(&'static str, usize)>) {
+    match Opening::parse(input, options).unwrap_err() {
+        Error::Format(e) => (e.kind.code().to_owned(), Some((e.part.code(), e.offset))),
+        other => (other.code().to_owned(), None),
+    }
+}
+
+/// For every single-character corruption class in the ciphertext (a bad character, `=`, whitespace,
+/// a length of 4k+1, a non-canonical last character, a dot), anywhere in it, in a bare blob and in
+/// a JSON body with non-ASCII text before the blob: `Opening::parse` (what open, open_raw, verify,
+/// rewrap and reseal run) reports exactly what `blob_format::parse` does.
+#[test]
+fn the_open_path_reports_the_ciphertext_errors_of_parse() {
+    let doc = document(2, Values::Mixed);
+    for enc in [Enc::A128CbcHs256, Enc::A128Gcm] {
+        let good = seal(&doc, &rsa(), &opts(Alg::RsaOaep256, enc)).unwrap();
+        let ct = blob_format::parse(&good).unwrap().ciphertext();
+        let (start, end) = (ct.offset(), ct.offset() + ct.as_str().len());
+        let mut corrupted = Vec::new();
+        for at in [start, start + 1, (start + end) / 2, end - 2, end - 1] {
+            for with in ["+", "/", "*", "\u{e9}", "=", " ", "\t", "\n", "."] {
+                let mut bad = good.clone();
+                bad.replace_range(at..at + 1, with);
+                corrupted.push(bad);
+            }
+            // 4k+1 characters (and 4k+3, 4k+2).
+            for n in 1..=3 {
+                let mut longer = good.clone();
+                longer.insert_str(at, &"A".repeat(n));
+                corrupted.push(longer);
+            }
+        }
+        // Padding, and every possible last character of a 4k+2 / 4k+3 ciphertext.
+        for pad in ["=", "=="] {
+            let mut padded = good.clone();
+            padded.insert_str(end, pad);
+            corrupted.push(padded);
+        }
+        for keep in [1, 2] {
+            for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".chars() {
+                let mut last = good.clone();
+                last.replace_range(end - keep..end, &c.to_string());
+                corrupted.push(last);
+            }
+        }
+        let mut kinds = std::collections::BTreeSet::new();
+        for bad in &corrupted {
+            let body = format!(
+                "{{\"\u{4e2d}\u{6587}\": \"\u{e9}t\u{e9}\", \"secret_blob\": \"{}\"}}",
+                bad.replace('\n', "\\n")
+            );
+            for input in [bad.as_str(), body.as_str()] {
+                let Err(want) = blob_format::parse(input) else { continue };
+                let got = opening_error(input, &o());
+                assert_eq!(got, (want.kind.code().to_owned(), Some((want.part.code(), want.offset))), "{input}");
+                kinds.insert(got.0);
+                // The same through every operation that opens.
+                assert_eq!(open_raw(input, &rsa(), &o()).unwrap_err().code(), want.kind.code(), "{input}");
+            }
+        }
+        for kind in ["base64_character", "base64_padding", "base64_whitespace", "base64_length", "base64_noncanonical"]
+        {
+            assert!(kinds.contains(kind), "{enc}: no {kind} among {kinds:?}");
+        }
+        // The good blob opens the same way.
+        assert_eq!(Opening::parse(&good, &o()).unwrap().blob().as_str(), good);
+    }
+}
+
+/// A blob over the plaintext bound whose ciphertext text is also bad: the format error first, as
+/// before (the text is checked without being decoded).
+#[test]
+fn a_format_error_in_a_too_large_ciphertext_comes_first() {
+    let tiny = OpenOptions { document: DocumentLimits::DEFAULT.with_max_document_len(64), ..o() };
+    let blob = seal(&small(), &rsa(), &SealOptions::default()).unwrap();
+    assert_eq!(opening_error(&blob, &tiny).0, "plaintext_too_large");
+    let ct = blob_format::parse(&blob).unwrap().ciphertext();
+    let mut bad = blob.clone();
+    bad.replace_range(ct.offset() + 3..ct.offset() + 4, "+");
+    let want = blob_format::parse(&bad).unwrap_err();
+    assert_eq!(opening_error(&bad, &tiny), ("base64_character".to_owned(), Some(("ciphertext", want.offset))));
+}
