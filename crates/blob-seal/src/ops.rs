@@ -4,7 +4,7 @@
 use blob_format::{Alg, Blob, Enc, ErrorKind, Header, Limits, Part, WriteOptions};
 use zeroize::Zeroizing;
 
-use crate::content;
+use crate::content::{self, SecretBytes};
 use crate::document::{Document, DocumentLimits, VersionSummary};
 use crate::keys::Key;
 use crate::{CryptoError, Error};
@@ -101,7 +101,8 @@ pub fn seal_raw(plaintext: &[u8], key: &Key, options: &SealOptions) -> Result<St
 /// # Ok::<(), blob_seal::Error>(())
 /// ```
 pub struct Sealing {
-    plaintext: Zeroizing<Vec<u8>>,
+    /// Wiped on drop by the fast path (see [`SecretBytes`]).
+    plaintext: SecretBytes,
     cek: Zeroizing<Vec<u8>>,
     enc: Enc,
     write: WriteOptions,
@@ -130,7 +131,7 @@ impl Sealing {
 
     fn from_plaintext(plaintext: Zeroizing<Vec<u8>>, options: &SealOptions) -> Result<Sealing, Error> {
         let cek = content::generate_cek(options.enc)?;
-        Ok(Sealing { plaintext, cek, enc: options.enc, write: options.write })
+        Ok(Sealing { plaintext: SecretBytes::from(plaintext), cek, enc: options.enc, write: options.write })
     }
 
     /// The content key to wrap. Hand it to the KMS and nowhere else; it is zeroized on drop.
@@ -331,7 +332,10 @@ impl<'a> Opening<'a> {
 
     /// Like [`Opening::finish`], but returns the plaintext bytes without reading them as a
     /// document: for blobs of other writers and conformance runs.
-    pub fn finish_raw(&self, cek: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    ///
+    /// The plaintext comes back as [`SecretBytes`], wiped on drop (see there why not as a
+    /// `Zeroizing<Vec<u8>>`; [`SecretBytes::into_zeroizing`] converts without a copy).
+    pub fn finish_raw(&self, cek: &[u8]) -> Result<SecretBytes, Error> {
         if cek.len() != self.enc().cek_len() {
             return Err(Error::Crypto(CryptoError::DecryptionFailed));
         }
@@ -354,8 +358,8 @@ pub fn open(input: &str, key: &Key, options: &OpenOptions) -> Result<Document, E
 }
 
 /// Opens and returns the plaintext bytes without reading them as a document (see
-/// [`Opening::finish_raw`]).
-pub fn open_raw(input: &str, key: &Key, options: &OpenOptions) -> Result<Zeroizing<Vec<u8>>, Error> {
+/// [`Opening::finish_raw`]), in a buffer wiped on drop.
+pub fn open_raw(input: &str, key: &Key, options: &OpenOptions) -> Result<SecretBytes, Error> {
     let opening = Opening::parse(input, options)?;
     let cek = opening.unwrap_cek(key)?;
     opening.finish_raw(&cek)

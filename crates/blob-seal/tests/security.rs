@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use blob_format::{Alg, Builder, Enc, Part};
+use blob_seal::content::SecretBytes;
 use blob_seal::document::{Document, Secret, SecretValue, Version};
 use blob_seal::keys::Key;
 use blob_seal::{
@@ -572,9 +573,16 @@ fn debug_output_is_redacted_and_secrets_are_in_zeroizing_buffers() {
     assert!(texts[0].contains("redacted") && texts[3].contains("redacted"), "{}\n{}", texts[0], texts[3]);
 
     // The types that hold secrets are zeroizing (checked at compile time).
-    let _: Zeroizing<Vec<u8>> = open_raw(&blob, &aes, &o()).unwrap();
+    // Plaintexts are `SecretBytes` (wiped whole on drop by zeroize's bulk path).
+    fn zeroize_on_drop<T: zeroize::ZeroizeOnDrop>(value: T) -> T {
+        value
+    }
+    let plaintext: SecretBytes = zeroize_on_drop(open_raw(&blob, &aes, &o()).unwrap());
     let _: Zeroizing<Vec<u8>> = opening.unwrap_cek(&aes).unwrap();
-    let _: Zeroizing<Vec<u8>> = opening.finish_raw(&opening.unwrap_cek(&aes).unwrap()).unwrap();
+    let _: SecretBytes = zeroize_on_drop(opening.finish_raw(&opening.unwrap_cek(&aes).unwrap()).unwrap());
+    // Its Debug shows the length only.
+    let shown = format!("{plaintext:?} {plaintext:#?}");
+    assert!(shown.contains("redacted") && !shown.contains(SECRET), "{shown}");
     let _: Zeroizing<Vec<u8>> = doc.to_json();
     let _: Zeroizing<Vec<u8>> = content::generate_cek(Enc::A256CbcHs512).unwrap();
     let _: Zeroizing<String> = rsa().to_pkcs8_pem().unwrap();
