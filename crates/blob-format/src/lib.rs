@@ -12,7 +12,8 @@
 //! - [`inspect`]: a diagnosis that never fails, with every [`Finding`] and the structure it could
 //!   derive, and that names look-alikes (truncation, Azure Key Vault backups, a blob encoded once
 //!   more, a JSON-escaped blob); [`parse`] succeeds exactly when [`inspect`] reports no error;
-//! - [`Builder`] and [`assemble`] to write blobs in the service's exact shape.
+//! - [`Builder`], [`assemble`] and [`BlobWriter`] (ciphertext in pieces) to write blobs in the
+//!   service's exact shape.
 //!
 //! Inputs may be a bare blob or the API's JSON body `{"secret_blob": "..."}`, with surrounding
 //! whitespace. [`Limits`] are checked before anything is decoded.
@@ -38,4 +39,4 @@ pub use envelope::Envelope;
 pub use error::{Error, ErrorKind, Part, Sibling};
 pub use header::{Header, MemberError};
 pub use inspect::{inspect, inspect_with, Finding, Implied, MarkerReport, PartReport, Report, Severity, SiblingReport};
-pub use write::{assemble, to_json_body, Builder, WriteOptions};
+pub use write::{assemble, to_json_body, BlobWriter, Builder, WriteOptions};

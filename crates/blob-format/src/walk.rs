@@ -299,18 +299,40 @@ pub(crate) fn walk_jwe<'a>(
     limits: &Limits,
     sink: &mut Sink,
 ) -> Result<(), Stop> {
-    let deferring = sink.defer_ciphertext;
-    if !(deferring && split_from_both_ends(jw, jwe, base)) {
-        // Record at most five segments; count the rest without storing them.
-        let mut at = 0;
-        for (i, seg) in jwe.split('.').enumerate() {
-            if let Some(&part) = Part::SEGMENTS.get(i) {
-                jw.segments.push(Seg { part, text: seg, start: base + at, valid: false });
-            }
-            at += seg.len() + 1;
-            jw.segment_count = i + 1;
+    // A strict walk finds the segments from both ends, so the ciphertext (nearly all of a blob) is
+    // read once, by its validation, rather than twice. If that walk meets an error it is walked again
+    // split at every dot, so the error reported is the one a front-to-back walk meets first (and a
+    // dot inside the "ciphertext" becomes `extra_segments`, not a bad character).
+    if sink.strict && split_from_both_ends(jw, jwe, base) {
+        let seen = sink.issues.len();
+        if walk_segments(jw, text, jwe, base, limits, sink).is_ok() {
+            return Ok(());
         }
+        sink.issues.truncate(seen);
+        *jw = JweWalk::default();
     }
+    // Record at most five segments; count the rest without storing them.
+    let mut at = 0;
+    for (i, seg) in jwe.split('.').enumerate() {
+        if let Some(&part) = Part::SEGMENTS.get(i) {
+            jw.segments.push(Seg { part, text: seg, start: base + at, valid: false });
+        }
+        at += seg.len() + 1;
+        jw.segment_count = i + 1;
+    }
+    walk_segments(jw, text, jwe, base, limits, sink)
+}
+
+/// Checks the segments found: their number, then each one's text, the header and the lengths.
+fn walk_segments<'a>(
+    jw: &mut JweWalk<'a>,
+    text: Text<'_>,
+    jwe: &'a str,
+    base: usize,
+    limits: &Limits,
+    sink: &mut Sink,
+) -> Result<(), Stop> {
+    let deferring = sink.defer_ciphertext;
     let count = jw.segment_count;
     if let Some(&missing) = Part::SEGMENTS.get(count) {
         error(sink, text, ErrorKind::Truncated { segments: count, missing }, missing, base + jwe.len())?;
@@ -350,8 +372,9 @@ pub(crate) fn walk_jwe<'a>(
 /// fewer than four dots; the caller then splits the usual way.
 ///
 /// The ciphertext is taken to be everything between the third and the last dot: if it holds
-/// another dot, the JWE has more than five segments, and the strict decoder refuses the dot, upon
-/// which the caller walks again without deferring and reports `extra_segments` as `parse` does.
+/// another dot, the JWE has more than five segments; its validation (or, deferred, the strict
+/// decoder) refuses the dot, and the walk is done again split at every dot, which reports
+/// `extra_segments`.
 fn split_from_both_ends<'a>(jw: &mut JweWalk<'a>, jwe: &'a str, base: usize) -> bool {
     let next_dot = |from: usize| jwe.get(from..).and_then(|s| s.find('.')).map(|i| from + i);
     let Some(d1) = next_dot(0) else { return false };

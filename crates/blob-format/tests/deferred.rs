@@ -195,3 +195,31 @@ proptest! {
         prop_assert_eq!(deferred(&input, &limits), full(&input, &limits), "{:?}", input);
     }
 }
+
+/// `parse` finds a well-formed JWE's segments from both ends; when that walk meets an error, the
+/// error reported is still the one a front-to-back walk meets first: `inspect`'s first error.
+#[test]
+fn the_first_error_is_the_front_to_back_walks() {
+    let good = blob(Enc::A128CbcHs256, 64);
+    let (start, end) = ciphertext_range(&good);
+    let mid = (start + end) / 2;
+    let bad_header = good.replacen("eyJ", "eyK", 1);
+    let cases = [
+        // A dot in the ciphertext: six segments, not a bad character.
+        format!("{}.{}", &good[..mid], &good[mid + 1..]),
+        // Six segments and a bad header: the count is checked before the header.
+        format!("{}.{}", &bad_header[..mid], &bad_header[mid + 1..]),
+        // Two dots in the ciphertext, and one in the tag.
+        format!("{}..{}", &good[..mid], &good[mid + 2..]).replacen('.', "", 0) + ".AA",
+        // Bad characters in the ciphertext and in the tag.
+        format!("{}*{}", &good[..mid], &good[mid + 1..]).replacen('.', "", 0) + "*",
+        bad_header,
+    ];
+    for input in cases {
+        let report = blob_format::inspect(&input);
+        let first = report.findings.iter().find(|f| f.severity == blob_format::Severity::Error).expect("an error");
+        let err = blob_format::parse(&input).expect_err(&input);
+        assert_eq!((err.kind.code(), err.offset), (first.code, first.offset), "{input}");
+        assert_same(&input);
+    }
+}
