@@ -18,7 +18,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use blob_benches::{floor_group, group, rsa_pem, rsa_public_pem, CONFIGS, KEK, PRIMARY, SECONDARY_SIZES, SIZES};
 use blob_format::{Alg, Header};
-use blob_seal::{OpenOptions, RotateOptions};
+use blob_seal::{OpenOptions, RotateOptions, SealOptions};
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use openssl::cipher::Cipher;
 use openssl::cipher_ctx::{CipherCtx, CipherCtxFlags};
@@ -68,6 +68,10 @@ fn ours(c: &mut Criterion) {
             if !config.is_primary() {
                 continue;
             }
+            let one_thread = SealOptions { parallel: false, ..seal_options.clone() };
+            run("seal_raw_1t", &mut || {
+                black_box(blob_seal::seal_raw(black_box(&plaintext), &key, &one_thread).unwrap());
+            });
             run("verify", &mut || {
                 black_box(blob_seal::verify(black_box(&blob), &key, &opts).unwrap());
             });

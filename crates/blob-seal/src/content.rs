@@ -22,7 +22,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::error::CryptoError;
 
 /// AES block size in bytes (CBC ciphertexts are a multiple of it).
-const BLOCK: usize = 16;
+pub(crate) const BLOCK: usize = 16;
 
 /// Secret bytes (a decrypted plaintext) in a buffer that is wiped when dropped: its bytes and its spare
 /// capacity.
@@ -233,7 +233,7 @@ pub fn generate_iv(enc: Enc) -> Result<Vec<u8>, CryptoError> {
 // ---------------------------------------------------------------------------------------------------------------
 // Length checks
 
-fn check_cek(enc: Enc, cek: &[u8]) -> Result<(), CryptoError> {
+pub(crate) fn check_cek(enc: Enc, cek: &[u8]) -> Result<(), CryptoError> {
     if cek.len() == enc.cek_len() {
         Ok(())
     } else {
@@ -241,7 +241,7 @@ fn check_cek(enc: Enc, cek: &[u8]) -> Result<(), CryptoError> {
     }
 }
 
-fn check_iv(enc: Enc, iv: &[u8]) -> Result<(), CryptoError> {
+pub(crate) fn check_iv(enc: Enc, iv: &[u8]) -> Result<(), CryptoError> {
     if iv.len() == enc.iv_len() {
         Ok(())
     } else {
@@ -275,7 +275,7 @@ fn check_cbc_hmac(enc: Enc) -> Result<(), CryptoError> {
 
 /// OpenSSL takes lengths as C `int` and the `openssl` crate panics beyond that: refuse first, with room for
 /// one block of padding.
-fn check_len(what: &'static str, data: &[u8]) -> Result<(), CryptoError> {
+pub(crate) fn check_len(what: &'static str, data: &[u8]) -> Result<(), CryptoError> {
     let max = usize::try_from(c_int::MAX).unwrap_or(usize::MAX).saturating_sub(2 * BLOCK);
     if data.len() <= max {
         Ok(())
@@ -284,7 +284,7 @@ fn check_len(what: &'static str, data: &[u8]) -> Result<(), CryptoError> {
     }
 }
 
-fn check_aad_len(aad: &[u8]) -> Result<(), CryptoError> {
+pub(crate) fn check_aad_len(aad: &[u8]) -> Result<(), CryptoError> {
     check_len("additional authenticated data", aad)?;
     aad_bits(aad).map(|_| ())
 }
@@ -299,7 +299,7 @@ fn aad_bits(aad: &[u8]) -> Result<[u8; 8], CryptoError> {
 }
 
 /// Splits a CBC-HMAC content key into `(MAC_KEY, ENC_KEY)`, MAC key first (RFC 7518 section 5.2.2.1).
-fn split_cek(enc: Enc, cek: &[u8]) -> Result<(&[u8], &[u8]), CryptoError> {
+pub(crate) fn split_cek(enc: Enc, cek: &[u8]) -> Result<(&[u8], &[u8]), CryptoError> {
     cek.split_at_checked(cek.len() / 2).ok_or(CryptoError::CekLength {
         enc,
         expected: enc.cek_len(),
@@ -334,7 +334,7 @@ cached_cipher!(aes_192_gcm, "AES-192-GCM", aes_192_gcm);
 cached_cipher!(aes_256_gcm, "AES-256-GCM", aes_256_gcm);
 
 /// The AES-CBC cipher of a CBC-HMAC `enc` (AES key = half the CEK).
-fn cbc_cipher(enc: Enc) -> &'static CipherRef {
+pub(crate) fn cbc_cipher(enc: Enc) -> &'static CipherRef {
     match enc {
         Enc::A192CbcHs384 | Enc::A192Gcm => aes_192_cbc(),
         Enc::A256CbcHs512 | Enc::A256Gcm => aes_256_cbc(),
@@ -462,52 +462,120 @@ digest!(Sha256, 64, 32);
 digest!(Sha384, 128, 48);
 digest!(Sha512, 128, 64);
 
-/// `HMAC(key, parts[0] || parts[1] || ...)`, streamed part by part (nothing is concatenated).
+/// HMAC (RFC 2104) fed in pieces: the pipelined sealer hands it ciphertext as it is produced.
 ///
-/// The padded keys are zeroized on drop. (OpenSSL's SHA contexts, which hold the state after the key block,
-/// are plain stack values that this crate cannot wipe.)
-fn hmac<D: Digest>(key: &[u8], parts: &[&[u8]]) -> D::Output {
-    let mut pad = Zeroizing::new(D::zero_block());
-    {
-        let pad: &mut [u8] = AsMut::<[u8]>::as_mut(&mut *pad);
-        if key.len() > pad.len() {
-            let mut h = D::new();
-            h.update(key);
-            let hashed = Zeroizing::new(h.finish());
-            pad.iter_mut().zip(hashed.as_ref()).for_each(|(p, k)| *p = *k);
-        } else {
-            pad.iter_mut().zip(key).for_each(|(p, k)| *p = *k);
+/// The opad key is held in a zeroizing buffer. (OpenSSL's SHA contexts, which hold the state after the key
+/// block, are plain values that this crate cannot wipe.)
+struct Hmac<D: Digest> {
+    inner: D,
+    opad: Zeroizing<D::Block>,
+}
+
+impl<D: Digest> Hmac<D> {
+    fn new(key: &[u8]) -> Hmac<D> {
+        let mut pad = Zeroizing::new(D::zero_block());
+        {
+            let pad: &mut [u8] = AsMut::<[u8]>::as_mut(&mut *pad);
+            if key.len() > pad.len() {
+                let mut h = D::new();
+                h.update(key);
+                let hashed = Zeroizing::new(h.finish());
+                pad.iter_mut().zip(hashed.as_ref()).for_each(|(p, k)| *p = *k);
+            } else {
+                pad.iter_mut().zip(key).for_each(|(p, k)| *p = *k);
+            }
+            pad.iter_mut().for_each(|p| *p ^= 0x36);
         }
-        pad.iter_mut().for_each(|p| *p ^= 0x36);
+        let mut inner = D::new();
+        inner.update(AsRef::<[u8]>::as_ref(&*pad));
+        // Turn the ipad key into the opad key in place: (k ^ 0x36) ^ (0x36 ^ 0x5c) = k ^ 0x5c.
+        AsMut::<[u8]>::as_mut(&mut *pad).iter_mut().for_each(|p| *p ^= 0x36 ^ 0x5c);
+        Hmac { inner, opad: pad }
     }
-    let mut inner = D::new();
-    inner.update(AsRef::<[u8]>::as_ref(&*pad));
-    for part in parts {
-        inner.update(part);
+
+    fn update(&mut self, data: &[u8]) {
+        self.inner.update(data);
     }
-    let inner = inner.finish();
-    // Turn the ipad key into the opad key in place: (k ^ 0x36) ^ (0x36 ^ 0x5c) = k ^ 0x5c.
-    AsMut::<[u8]>::as_mut(&mut *pad).iter_mut().for_each(|p| *p ^= 0x36 ^ 0x5c);
-    let mut outer = D::new();
-    outer.update(AsRef::<[u8]>::as_ref(&*pad));
-    outer.update(inner.as_ref());
-    outer.finish()
+
+    fn finish(self) -> D::Output {
+        let inner = self.inner.finish();
+        let mut outer = D::new();
+        outer.update(AsRef::<[u8]>::as_ref(&*self.opad));
+        outer.update(inner.as_ref());
+        outer.finish()
+    }
+}
+
+/// `HMAC(key, parts[0] || parts[1] || ...)`, streamed part by part (nothing is concatenated).
+#[cfg(test)]
+fn hmac<D: Digest>(key: &[u8], parts: &[&[u8]]) -> D::Output {
+    let mut mac = Hmac::<D>::new(key);
+    parts.iter().for_each(|part| mac.update(part));
+    mac.finish()
+}
+
+/// The CBC-HMAC tag of RFC 7518 section 5.2.2.1 steps 4-6, `T = first half of HMAC(MAC_KEY, A || IV || E || AL)`,
+/// computed as the ciphertext `E` arrives: `A` and `IV` go in when it is made, `AL` at the end.
+pub(crate) struct CbcHmacTag {
+    mac: TagMac,
+    al: [u8; 8],
+    tag_len: usize,
+}
+
+enum TagMac {
+    Sha256(Hmac<Sha256>),
+    Sha384(Hmac<Sha384>),
+    Sha512(Hmac<Sha512>),
+}
+
+impl CbcHmacTag {
+    /// Starts the tag of a CBC-HMAC `enc` (any other is an error) over `aad` and `iv`.
+    pub(crate) fn new(enc: Enc, mac_key: &[u8], aad: &[u8], iv: &[u8]) -> Result<CbcHmacTag, CryptoError> {
+        let al = aad_bits(aad)?;
+        let mut mac = match enc {
+            Enc::A128CbcHs256 => TagMac::Sha256(Hmac::new(mac_key)),
+            Enc::A192CbcHs384 => TagMac::Sha384(Hmac::new(mac_key)),
+            Enc::A256CbcHs512 => TagMac::Sha512(Hmac::new(mac_key)),
+            Enc::A128Gcm | Enc::A192Gcm | Enc::A256Gcm => {
+                return Err(CryptoError::WrongAlgorithm { name: enc.name(), operation: "a CBC-HMAC tag" })
+            }
+        };
+        mac.update(aad);
+        mac.update(iv);
+        Ok(CbcHmacTag { mac, al, tag_len: enc.tag_len() })
+    }
+
+    /// Feeds the next piece of the ciphertext.
+    pub(crate) fn update(&mut self, ciphertext: &[u8]) {
+        self.mac.update(ciphertext);
+    }
+
+    /// Appends `AL` and returns the tag.
+    pub(crate) fn finish(mut self) -> Vec<u8> {
+        self.mac.update(&self.al);
+        match self.mac {
+            TagMac::Sha256(m) => truncate(&m.finish(), self.tag_len),
+            TagMac::Sha384(m) => truncate(&m.finish(), self.tag_len),
+            TagMac::Sha512(m) => truncate(&m.finish(), self.tag_len),
+        }
+    }
+}
+
+impl TagMac {
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            TagMac::Sha256(m) => m.update(data),
+            TagMac::Sha384(m) => m.update(data),
+            TagMac::Sha512(m) => m.update(data),
+        }
+    }
 }
 
 /// `T = first half of HMAC(MAC_KEY, A || IV || E || AL)` (RFC 7518 section 5.2.2.1 steps 4-6).
 fn hmac_tag(enc: Enc, mac_key: &[u8], aad: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let al = aad_bits(aad)?;
-    let parts: [&[u8]; 4] = [aad, iv, ciphertext, &al];
-    let tag_len = enc.tag_len();
-    let tag = match enc {
-        Enc::A192CbcHs384 => truncate(&hmac::<Sha384>(mac_key, &parts), tag_len),
-        Enc::A256CbcHs512 => truncate(&hmac::<Sha512>(mac_key, &parts), tag_len),
-        Enc::A128CbcHs256 => truncate(&hmac::<Sha256>(mac_key, &parts), tag_len),
-        Enc::A128Gcm | Enc::A192Gcm | Enc::A256Gcm => {
-            return Err(CryptoError::WrongAlgorithm { name: enc.name(), operation: "a CBC-HMAC tag" })
-        }
-    };
-    Ok(tag)
+    let mut tag = CbcHmacTag::new(enc, mac_key, aad, iv)?;
+    tag.update(ciphertext);
+    Ok(tag.finish())
 }
 
 fn truncate(mac: &[u8], len: usize) -> Vec<u8> {

@@ -54,6 +54,7 @@ pub mod document;
 pub mod error;
 pub mod keys;
 mod ops;
+mod pipeline;
 pub mod wrap;
 
 pub use blob_format;

@@ -161,3 +161,22 @@ fn every_pair_is_covered() {
         assert!(ours.allows(alg), "{alg}");
     }
 }
+
+/// Plaintexts of 256 KiB and more are sealed on two threads (AES on one, HMAC and base64url on the
+/// other): josekit decrypts what that path writes, at lengths that end on and off the pieces the
+/// threads hand over and on and off a block, under every CBC-HMAC enc.
+#[test]
+fn josekit_opens_what_two_threads_seal() {
+    let (ours, _, decrypter) = keys(Alg::RsaOaep256);
+    let piece = 48 * 1024;
+    for len in [256 * 1024, 6 * piece, 6 * piece + 1, 6 * piece + 15, 6 * piece + 16, 1 << 20] {
+        let raw: Vec<u8> = (0..len).map(|i| (i * 251 + 17) as u8).collect();
+        for enc in [Enc::A128CbcHs256, Enc::A192CbcHs384, Enc::A256CbcHs512] {
+            let options = SealOptions { enc, alg: Some(Alg::RsaOaep256), ..SealOptions::default() };
+            assert!(options.parallel);
+            let blob = seal_raw(&raw, &ours, &options).unwrap();
+            let (payload, _) = jwe::deserialize_compact(&blob[PREFIX_LEN..], &*decrypter).unwrap();
+            assert!(payload == raw, "{enc} at {len} bytes");
+        }
+    }
+}

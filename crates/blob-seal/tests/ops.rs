@@ -203,6 +203,30 @@ fn every_alg_and_enc_round_trips_with_1_and_20_versions() {
     assert_eq!(count, 5 * 6 * 3);
 }
 
+/// Documents of 256 KiB and more are sealed on two threads unless `parallel` is off; both open to
+/// the same document, under every CBC-HMAC enc, at sizes around the pieces the threads hand over.
+#[test]
+fn large_documents_seal_the_same_with_and_without_a_second_thread() {
+    let k = rsa();
+    for (versions, value_len) in [(20, 64 * 1024), (5, 48 * 1024 + 1), (4, 49_149)] {
+        let values = (0..versions)
+            .map(|i| {
+                let bytes: Vec<u8> = (0..value_len).map(|b| (b * 7 + i) as u8).collect();
+                Version::new(format!("v{i}"), NAME, SecretValue::binary(bytes))
+            })
+            .collect();
+        let doc = Document::new(Secret::new(NAME), values);
+        assert!(doc.to_json().len() >= 256 * 1024, "large enough to take the two-thread path");
+        for enc in [Enc::A128CbcHs256, Enc::A192CbcHs384, Enc::A256CbcHs512] {
+            for parallel in [true, false] {
+                let options = SealOptions { parallel, ..opts(Alg::RsaOaep256, enc) };
+                let blob = seal(&doc, &k, &options).unwrap();
+                assert_eq!(open(&blob, &k, &o()).unwrap(), doc, "{enc}, parallel {parallel}");
+            }
+        }
+    }
+}
+
 #[test]
 fn rsa_3072_4096_and_pem_keys_round_trip() {
     let doc = document(3, Values::Mixed);
