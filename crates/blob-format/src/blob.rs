@@ -345,6 +345,12 @@ impl<'a> DeferredCiphertext<'a> {
         self.blob.ciphertext().decoded_len()
     }
 
+    /// The encrypted key segment, checked like every segment but the ciphertext: so that a key can
+    /// be unwrapped while the ciphertext is still being decoded.
+    pub fn encrypted_key(&self) -> Segment<'a> {
+        self.blob.encrypted_key()
+    }
+
     /// Decodes the ciphertext with the strict decoder, completing the checks of [`parse_with`]:
     /// the blob and the decoded ciphertext, or `parse_with`'s error for this input.
     pub fn decode_ciphertext(self) -> Result<(Blob<'a>, Vec<u8>), Error> {

@@ -146,7 +146,7 @@ fn options(case: &Value) -> OpenOptions {
             }
         }
     }
-    OpenOptions { format, document }
+    OpenOptions { format, document, ..OpenOptions::default() }
 }
 
 /// What the library makes of a case: (header, document), or (error code, stage).

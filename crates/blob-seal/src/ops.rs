@@ -1,13 +1,13 @@
 //! The operations: seal, open, verify, rewrap, reseal; and the two-phase forms for a key that
 //! lives in a KMS or HSM.
 
-use blob_format::{Alg, Blob, Enc, ErrorKind, Header, Limits, Part, WriteOptions};
+use blob_format::{Alg, Blob, DeferredCiphertext, Enc, ErrorKind, Header, Limits, Part, WriteOptions};
 use zeroize::Zeroizing;
 
 use crate::content::{self, SecretBytes};
 use crate::document::{Document, DocumentLimits, VersionSummary};
 use crate::keys::Key;
-use crate::pipeline::Seal;
+use crate::pipeline::{self, Seal};
 use crate::{CryptoError, Error};
 
 /// How to seal.
@@ -45,13 +45,25 @@ impl Default for SealOptions {
 }
 
 /// How to open: the limits an untrusted blob must satisfy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpenOptions {
     /// Input, header: checked before anything is decoded.
     pub format: Limits,
     /// Document: its size (also the bound on the decrypted plaintext, checked against the
     /// ciphertext's length before decoding), nesting, versions, values.
     pub document: DocumentLimits,
+    /// Whether [`open`], [`open_raw`], [`verify`] and [`reseal`] may decode a large ciphertext
+    /// (256 KiB or more) on a second thread while this one runs the RSA decryption of the content
+    /// key. The second thread sees only the ciphertext's text; the tag is still verified before
+    /// anything is decrypted, and the results and errors are the same. Default `true`; it only
+    /// takes effect when the process may use two cores.
+    pub parallel: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> OpenOptions {
+        OpenOptions { format: Limits::DEFAULT, document: DocumentLimits::DEFAULT, parallel: true }
+    }
 }
 
 /// What `verify` tells about a blob that opens: everything but the secret values.
@@ -283,6 +295,12 @@ impl<'a> Opening<'a> {
     /// The ciphertext's text is checked by the strict decoder as it is decoded rather than by a
     /// separate scan first ([`blob_format::parse_deferring_ciphertext`]), with the same error.
     pub fn parse(input: &'a str, options: &OpenOptions) -> Result<Opening<'a>, Error> {
+        let (blob, ciphertext) = Opening::bounded(input, options)?.decode_ciphertext()?;
+        Ok(Opening { blob, ciphertext, options: *options })
+    }
+
+    /// The parse up to the ciphertext's text, and the plaintext bound.
+    fn bounded(input: &'a str, options: &OpenOptions) -> Result<DeferredCiphertext<'a>, Error> {
         let deferred = blob_format::parse_deferring_ciphertext(input, &options.format)?;
         let max = options.document.max_document_len;
         // CBC adds 1 to 16 bytes of padding; GCM none.
@@ -293,8 +311,7 @@ impl<'a> Opening<'a> {
             deferred.check()?;
             return Err(Error::PlaintextTooLarge { len, max });
         }
-        let (blob, ciphertext) = deferred.decode_ciphertext()?;
-        Ok(Opening { blob, ciphertext, options: *options })
+        Ok(deferred)
     }
 
     /// The parsed blob.
@@ -327,21 +344,7 @@ impl<'a> Opening<'a> {
     /// (which for RSA never fails early: see [`crate::wrap::rsa_unwrap`]). A failed AES key
     /// unwrap is the same [`CryptoError::DecryptionFailed`] value as a failed tag check.
     pub fn unwrap_cek(&self, key: &Key) -> Result<Zeroizing<Vec<u8>>, Error> {
-        if let (Some(blob), Some(mine)) = (self.kid(), key.kid()) {
-            if blob != mine {
-                return Err(Error::KidMismatch { blob: blob.to_owned(), key: mine.to_owned() });
-            }
-        }
-        check_alg(key, self.alg())?;
-        let encrypted_key = self.encrypted_key();
-        key.unwrap_cek(self.alg(), &encrypted_key, self.enc().cek_len()).map_err(|e| {
-            // One "does not open" value, whichever step found it.
-            if e.is_decryption_failed() {
-                Error::Crypto(CryptoError::DecryptionFailed)
-            } else {
-                Error::Key(e)
-            }
-        })
+        unwrap_cek(self.blob.header(), &self.encrypted_key(), key)
     }
 
     /// Phase two: verifies the tag and decrypts with the content key, then parses and validates
@@ -373,23 +376,60 @@ impl<'a> Opening<'a> {
 /// mismatch is its own error), the key's algorithm pin. Then the unwrap and the tag. A wrong key
 /// and a tampered blob give the same error.
 pub fn open(input: &str, key: &Key, options: &OpenOptions) -> Result<Document, Error> {
-    let opening = Opening::parse(input, options)?;
-    let cek = opening.unwrap_cek(key)?;
+    let (opening, cek) = parse_and_unwrap(input, key, options)?;
     opening.finish(&cek)
 }
 
 /// Opens and returns the plaintext bytes without reading them as a document (see
 /// [`Opening::finish_raw`]), in a buffer wiped on drop.
 pub fn open_raw(input: &str, key: &Key, options: &OpenOptions) -> Result<SecretBytes, Error> {
-    let opening = Opening::parse(input, options)?;
-    let cek = opening.unwrap_cek(key)?;
+    let (opening, cek) = parse_and_unwrap(input, key, options)?;
     opening.finish_raw(&cek)
+}
+
+/// The kid check, the algorithm pin and the unwrap, from the header and the encrypted key.
+fn unwrap_cek(header: &Header, encrypted_key: &[u8], key: &Key) -> Result<Zeroizing<Vec<u8>>, Error> {
+    if let (Some(blob), Some(mine)) = (header.kid(), key.kid()) {
+        if blob != mine {
+            return Err(Error::KidMismatch { blob: blob.to_owned(), key: mine.to_owned() });
+        }
+    }
+    check_alg(key, header.alg())?;
+    key.unwrap_cek(header.alg(), encrypted_key, header.enc().cek_len()).map_err(|e| {
+        // One "does not open" value, whichever step found it.
+        if e.is_decryption_failed() {
+            Error::Crypto(CryptoError::DecryptionFailed)
+        } else {
+            Error::Key(e)
+        }
+    })
+}
+
+/// [`Opening::parse`] then [`Opening::unwrap_cek`], as the one-shot operations run them; but for a
+/// large ciphertext under an RSA key, the ciphertext is decoded on a second thread while this one
+/// runs the RSA decryption. The outcome is the sequence's: a format error first, then the unwrap's.
+fn parse_and_unwrap<'a>(
+    input: &'a str,
+    key: &Key,
+    options: &OpenOptions,
+) -> Result<(Opening<'a>, Zeroizing<Vec<u8>>), Error> {
+    let deferred = Opening::bounded(input, options)?;
+    let header = deferred.header().clone();
+    if options.parallel && header.alg().is_rsa() && deferred.ciphertext_decoded_len() >= pipeline::MIN_LEN {
+        let encrypted_key = deferred.encrypted_key().decode();
+        let (decoded, cek) = pipeline::decode_during(deferred, || unwrap_cek(&header, &encrypted_key, key));
+        let (blob, ciphertext) = decoded?;
+        return Ok((Opening { blob, ciphertext, options: *options }, cek?));
+    }
+    let (blob, ciphertext) = deferred.decode_ciphertext()?;
+    let opening = Opening { blob, ciphertext, options: *options };
+    let cek = opening.unwrap_cek(key)?;
+    Ok((opening, cek))
 }
 
 /// Checks that a blob opens and summarises it, values left out.
 pub fn verify(input: &str, key: &Key, options: &OpenOptions) -> Result<Summary, Error> {
-    let opening = Opening::parse(input, options)?;
-    let cek = opening.unwrap_cek(key)?;
+    let (opening, cek) = parse_and_unwrap(input, key, options)?;
     let document = opening.finish(&cek)?;
     Ok(Summary {
         kid: opening.kid().map(str::to_owned),
@@ -477,8 +517,7 @@ fn assemble_reusing(write: &WriteOptions, header: &str, encrypted_key: &[u8], ol
 pub fn reseal(input: &str, old: &Key, new: &Key, options: &RotateOptions) -> Result<String, Error> {
     // The new key's alg and kid first: nothing is decrypted for a rotation that cannot finish.
     target(new, options.alg, options.kid.as_deref())?;
-    let opening = Opening::parse(input, &options.open)?;
-    let cek = opening.unwrap_cek(old)?;
+    let (opening, cek) = parse_and_unwrap(input, old, &options.open)?;
     let document = opening.finish(&cek)?;
     let blob = opening.blob();
     let seal_options = SealOptions {

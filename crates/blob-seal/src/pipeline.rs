@@ -1,4 +1,5 @@
-//! Sealing a large CBC-HMAC document on two cores.
+//! Sealing a large CBC-HMAC document on two cores; decoding a large ciphertext while the content
+//! key is unwrapped.
 //!
 //! A serial seal pays for the AES-CBC pass, then the HMAC pass over the ciphertext, then base64url
 //! over it. CBC encryption cannot be split (each block chains on the last) and neither can the
@@ -11,21 +12,27 @@
 //! ciphertext is the same CBC chain, the tag the same HMAC over the same bytes, the text
 //! [`BlobWriter`]'s, which is [`blob_format::assemble`]'s.
 //!
-//! Below [`MIN_LEN`], or with one core, or when no thread can be started, the serial path runs:
-//! starting a thread costs some tens of microseconds, which a small document does not win back.
+//! Opening keeps its steps in turn where order is a security property: the tag is verified before
+//! anything is decrypted. But decoding the ciphertext's base64url needs no key, so it runs on a
+//! second thread while this one unwraps the content key with RSA (about 0.2 ms at 2048 bits and
+//! 1.4 ms at 3072 on OpenSSL 3.0; about as long as decoding 1 to 5 MB).
+//!
+//! Below [`MIN_LEN`], or with one core, or when no thread can be started, everything runs on the
+//! caller's thread: starting one costs some tens of microseconds, which a small blob does not win
+//! back.
 
 use std::num::NonZeroUsize;
 use std::sync::{mpsc, OnceLock};
 use std::thread;
 
-use blob_format::{BlobWriter, Enc, WriteOptions};
+use blob_format::{Blob, BlobWriter, DeferredCiphertext, Enc, WriteOptions};
 use openssl::cipher_ctx::CipherCtx;
 use zeroize::Zeroizing;
 
 use crate::content::{self, CbcHmacTag, BLOCK};
 use crate::CryptoError;
 
-/// Plaintexts from this size up are sealed on two threads (when two cores are available).
+/// Plaintexts (and ciphertexts) from this size up use a second thread, when two cores are available.
 pub(crate) const MIN_LEN: usize = 256 * 1024;
 
 /// The piece handed from the encrypting thread to the MAC thread: a multiple of 48, so whole AES
@@ -36,7 +43,7 @@ const PIECE: usize = 48 * 1024;
 /// Pieces in flight between the threads; with two more being worked on, four buffers in all.
 const DEPTH: usize = 2;
 
-/// Stack of the MAC thread: it holds a SHA-2 state and the writer, nothing deep.
+/// Stack of the second thread: it holds a SHA-2 state and the writer, or a base64 decoder; nothing deep.
 const STACK: usize = 128 * 1024;
 
 /// One seal's inputs besides the plaintext: content encryption, key and IV, the header segment
@@ -142,6 +149,32 @@ fn encrypt(
             detail: "output after the last block with padding off".into(),
         }),
     }
+}
+
+/// Decodes a large ciphertext on a second thread while `work` (the RSA decryption of the content
+/// key) runs on this one; both results, as if run one after the other. The second thread sees only
+/// the ciphertext's text. With one core, or when no thread can be started, they do run in turn.
+pub(crate) fn decode_during<'a, T>(
+    deferred: DeferredCiphertext<'a>,
+    work: impl FnOnce() -> T,
+) -> (Result<(Blob<'a>, Vec<u8>), blob_format::Error>, T) {
+    if cores() < 2 {
+        return (deferred.decode_ciphertext(), work());
+    }
+    thread::scope(|scope| {
+        let theirs = deferred.clone();
+        let decoding = thread::Builder::new()
+            .name("blob-seal-decode".into())
+            .stack_size(STACK)
+            .spawn_scoped(scope, move || theirs.decode_ciphertext());
+        let done = work();
+        let decoded = match decoding.map(thread::ScopedJoinHandle::join) {
+            Ok(Ok(decoded)) => decoded,
+            // No thread, or (never expected) one that panicked: decode here.
+            Ok(Err(_)) | Err(_) => deferred.decode_ciphertext(),
+        };
+        (decoded, done)
+    })
 }
 
 /// Logical cores this process may use, asked once (it reads cgroup files on Linux).

@@ -227,6 +227,48 @@ fn large_documents_seal_the_same_with_and_without_a_second_thread() {
     }
 }
 
+/// A large blob under an RSA key is decoded on a second thread while the content key is unwrapped:
+/// the same document, and the same error for each way it can fail, with `parallel` on or off; and
+/// a format error still comes before a key error.
+#[test]
+fn large_blobs_open_the_same_with_and_without_a_second_thread() {
+    let k = rsa();
+    let values =
+        (0..5).map(|i| Version::new(format!("v{i}"), NAME, SecretValue::binary(vec![i as u8; 64 * 1024]))).collect();
+    let doc = Document::new(Secret::new(NAME), values);
+    let blob = seal(&doc, &k, &SealOptions::default()).unwrap();
+    let ciphertext = segments(&blob)[3].clone();
+    assert!(ciphertext.len() * 3 / 4 >= 256 * 1024, "large enough to take the two-thread path");
+    let at = blob.find(&ciphertext).unwrap() + ciphertext.len() / 2;
+    let bad_text = format!("{}*{}", &blob[..at], &blob[at + 1..]);
+    let bad_tag = flipped(&blob, Part::Tag, 0);
+    let other = other_rsa_2048();
+    let same_without_kid = jwk_without_kid("rsa-2048.jwk.json");
+    let other_without_kid = Key::generate_rsa(2048).unwrap();
+    assert_eq!(other_without_kid.kid(), None);
+    let cases: [(&str, &str, &Key); 7] = [
+        ("good", &blob, &k),
+        ("bad ciphertext text", &bad_text, &k),
+        ("bad tag", &bad_tag, &k),
+        ("other key", &blob, &other),
+        ("the key without a kid", &blob, &same_without_kid),
+        ("other key without a kid", &blob, &other_without_kid),
+        ("bad text and other key", &bad_text, &other),
+    ];
+    for (what, input, key) in cases {
+        let on = OpenOptions { parallel: true, ..o() };
+        let off = OpenOptions { parallel: false, ..o() };
+        // Errors compared by their Debug form: every field, no secrets.
+        let outcome = |o: &OpenOptions| {
+            (open(input, key, o).map_err(|e| format!("{e:?}")), verify(input, key, o).map_err(|e| format!("{e:?}")))
+        };
+        assert_eq!(outcome(&on), outcome(&off), "{what}");
+    }
+    assert_eq!(open(&blob, &k, &o()).unwrap(), doc);
+    let format_first = open(&bad_text, &other, &o()).unwrap_err();
+    assert!(matches!(format_first, Error::Format(_)), "{format_first:?}");
+}
+
 #[test]
 fn rsa_3072_4096_and_pem_keys_round_trip() {
     let doc = document(3, Values::Mixed);

@@ -48,7 +48,7 @@ fn options(name: &str, case: &Value) -> OpenOptions {
             }
         }
     }
-    OpenOptions { format, document }
+    OpenOptions { format, document, ..OpenOptions::default() }
 }
 
 /// Loads the case's key and allows its `allow_algs`; a key error is the code.
