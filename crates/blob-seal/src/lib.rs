@@ -36,6 +36,14 @@
 //! The library does no I/O, so the KMS call may be synchronous or asynchronous. See the
 //! `external_kms` example.
 //!
+//! # Threads
+//!
+//! From 256 KiB up, and when the process may use two cores, a CBC-HMAC seal encrypts on the
+//! caller's thread while a second, scoped thread computes the HMAC and writes the base64url;
+//! an open under an RSA key decodes the ciphertext on a second thread while the caller's
+//! unwraps the content key. The bytes and the errors are the same as on one thread.
+//! [`SealOptions::parallel`] and [`OpenOptions::parallel`] turn this off.
+//!
 //! # Security properties
 //!
 //! - The algorithm is never chosen from the header alone: a key opens only what it is pinned to.
