@@ -490,8 +490,9 @@ pub fn rewrap(input: &str, old: &Key, new: &Key, options: &RotateOptions) -> Res
         let encrypted_key = new.wrap_cek(alg, &cek)?;
         check_encrypted_key_len(alg, enc, encrypted_key.len())?;
         let iv = content::generate_iv(enc)?;
-        let sealed = content::encrypt(enc, &cek, &iv, header.as_bytes(), &plaintext)?;
-        Ok(blob_format::assemble(&write, &header, &encrypted_key, &iv, &sealed.ciphertext, &sealed.tag))
+        let seal = Seal { enc, cek: &cek, iv: &iv, header: &header, encrypted_key: &encrypted_key, write: &write };
+        // GCM: the one-thread path (only CBC-HMAC is pipelined).
+        Ok(seal.blob(&plaintext, false)?)
     }
 }
 
